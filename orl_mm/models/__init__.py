@@ -1,0 +1,1 @@
+"""Models of orl_mm (algorithms, losses, necks, heads), registered in mmpretrain's MODELS."""

@@ -1,0 +1,79 @@
+"""Helpers shared by the command-line front doors (``tools/train.py``, ``tools/test.py``).
+
+mmengine's ``pytorch``/``slurm`` launchers assume CUDA: they call
+``torch.cuda.set_device`` before ``init_process_group`` and wrap the model in
+``DistributedDataParallel(device_ids=[local_rank])``. On a machine without a GPU,
+:func:`init_distributed_without_cuda` creates the process group with the gloo backend
+itself (mmengine's Runner then finds it initialised and skips its own set-up) and makes
+the DDP wrapper CPU-compatible (``device_ids=None``). Process management stays with
+``torchrun``/slurm; nothing here spawns processes.
+"""
+import os
+import os.path as osp
+from typing import Optional
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config, ConfigDict
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Load a config file and merge ``--cfg-options`` into it."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None:
+    """Set ``cfg.work_dir``: the CLI's, else the config's, else ./work_dirs/<config name>."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def set_default_dataloader_cfg(cfg: Config, field: str, pin_memory: bool = True) -> None:
+    """Fill a dataloader's defaults; ``persistent_workers`` only where there are workers.
+
+    mmpretrain's ``tools/train.py`` forces ``persistent_workers=True``, which torch
+    rejects for ``num_workers=0``; here it defaults to ``num_workers > 0``.
+    """
+    if cfg.get(field, None) is None:
+        return
+    loader = ConfigDict(collate_fn=dict(type='default_collate'))
+    loader.update(cfg[field])
+    loader.setdefault('pin_memory', pin_memory and torch.cuda.is_available())
+    if loader.get('num_workers', 0) == 0:
+        loader['persistent_workers'] = False
+    else:
+        loader.setdefault('persistent_workers', True)
+    cfg[field] = loader
+
+
+def init_distributed_without_cuda(cfg: Config, launcher: str) -> bool:
+    """Initialise torch.distributed with gloo when a launcher is used and no GPU exists.
+
+    Args:
+        cfg: The config; its ``env_cfg.dist_cfg`` and ``model_wrapper_cfg`` are updated.
+        launcher: ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``; without a GPU only
+            ``'pytorch'`` (torchrun) is supported.
+
+    Returns:
+        True if this function created the process group (CPU distributed run).
+    """
+    if launcher == 'none' or torch.cuda.is_available() or torch_dist.is_initialized():
+        return False
+    if launcher != 'pytorch':
+        raise RuntimeError(f'launcher {launcher!r} needs CUDA; without a GPU use '
+                           '--launcher pytorch (torchrun, e.g. tools/dist_train.sh)')
+    cfg.setdefault('env_cfg', ConfigDict())
+    cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
+    cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    torch_dist.init_process_group(
+        backend='gloo', rank=int(os.environ['RANK']), world_size=int(os.environ['WORLD_SIZE']))
+    wrapper = ConfigDict(type='MMDistributedDataParallel', broadcast_buffers=False)
+    wrapper.update(cfg.get('model_wrapper_cfg', None) or {})
+    wrapper['device_ids'] = None  # CPU modules: DDP takes no device ids
+    cfg.model_wrapper_cfg = wrapper
+    return True

@@ -1,0 +1,54 @@
+"""Test (evaluate) a checkpoint with mmengine's Runner, e.g. an mmdet or linear-probe config.
+
+Example::
+
+    python tools/test.py CONFIG CHECKPOINT --work-dir work_dirs/eval
+"""
+import argparse
+import os
+
+from mmengine.config import DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from orl_mm.utils import (init_distributed_without_cuda, load_config,
+                          set_default_dataloader_cfg, setup_work_dir)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument('--out', help='dump the evaluation results to this pickle file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help='override config settings')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher (pytorch = torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    setup_work_dir(cfg, args.config, args.work_dir)
+    cfg.load_from = args.checkpoint
+    for field in ('val_dataloader', 'test_dataloader'):
+        set_default_dataloader_cfg(cfg, field)
+    if args.out:
+        cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
+            cfg.test_evaluator, dict) else list(cfg.test_evaluator)
+        cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
+    init_distributed_without_cuda(cfg, args.launcher)
+
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
