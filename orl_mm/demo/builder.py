@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2
 
 # name -> (loader, crop as (y0, y1, x0, x1) on the photograph, framing the object)
 def _skimage(name: str) -> Callable[[], np.ndarray]:
@@ -102,6 +102,11 @@ def _paste_objects(rng: np.random.Generator, canvas: np.ndarray,
     for index in names:
         name = CLASSES[int(index)]
         photo = objects[name]
+        # a random 75-100% sub-crop and flip: instances of a class are not identical
+        ph, pw = photo.shape[:2]
+        ch, cw = int(ph * rng.uniform(0.75, 1.0)), int(pw * rng.uniform(0.75, 1.0))
+        y0, x0 = int(rng.integers(0, ph - ch + 1)), int(rng.integers(0, pw - cw + 1))
+        photo = photo[y0:y0 + ch, x0:x0 + cw]
         if rng.random() < 0.5:
             photo = photo[:, ::-1]
         long_side = rng.uniform(0.38, 0.6) * min(width, height) * 1.3
