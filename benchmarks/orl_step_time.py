@@ -16,7 +16,7 @@ import statistics
 import time
 
 import torch
-from mmengine.optim import OptimWrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmpretrain.registry import MODELS
 from mmpretrain.utils import register_all_modules
 from torch.utils.flop_counter import FlopCounterMode
@@ -57,6 +57,8 @@ def make_batch(n_views: int, batch: int, global_size: int, patch_size: int):
 
 def step(model, wrapper, data):
     model.train_step(data, wrapper)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
 
 
 def main() -> None:
@@ -68,6 +70,8 @@ def main() -> None:
     parser.add_argument('--hid', type=int, default=4096, help='MLP hidden width')
     parser.add_argument('--out', type=int, default=256, help='projection width')
     parser.add_argument('--reps', type=int, default=5)
+    parser.add_argument('--device', default='cpu', help='cpu or cuda')
+    parser.add_argument('--amp', action='store_true', help='bf16 autocast (GPU)')
     parser.add_argument('--threads', type=int, default=1,
                         help='torch threads (0: torch default). 1 by default: on a shared, '
                         'loaded CPU, OpenMP barriers make small (96 px) convolutions erratic')
@@ -84,8 +88,10 @@ def main() -> None:
 
     runs = {}
     for kind, n_views in (('byol', 2), ('orl', 6)):
-        model = build(kind, args.depth, args.hid, args.out)
-        wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
+        model = build(kind, args.depth, args.hid, args.out).to(args.device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        wrapper = (AmpOptimWrapper(optimizer=optimizer, dtype='bfloat16') if args.amp
+                   else OptimWrapper(optimizer))
         data = make_batch(n_views, args.batch, args.global_size, args.patch_size)
         step(model, wrapper, data)  # warm-up (and the EMA's first copy)
         with FlopCounterMode(display=False) as counter:
@@ -105,7 +111,8 @@ def main() -> None:
     med = {k: statistics.median(r['times']) for k, r in runs.items()}
     print(f'\nResNet-{args.depth}, batch {args.batch}, views {args.global_size}px x2, '
           f'patches {args.patch_size}px x4, MLP {args.hid}->{args.out}, '
-          f'{torch.get_num_threads()} threads, {args.reps} reps (median)')
+          f'{args.device}{" bf16" if args.amp else ""}, {torch.get_num_threads()} threads, '
+          f'{args.reps} reps (median)')
     print(f'BYOL step: {med["byol"]:.3f} s   ({runs["byol"]["flops"] / 1e9:.1f} GFLOP)')
     print(f'ORL  step: {med["orl"]:.3f} s   ({runs["orl"]["flops"] / 1e9:.1f} GFLOP)')
     print(f'FLOP ratio ORL/BYOL: {runs["orl"]["flops"] / runs["byol"]["flops"]:.3f}')
