@@ -44,8 +44,8 @@ patch_crop = [
 ]
 jitter = dict(type='RoIJitter')
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadNeighbourImage'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadNeighbourImage', color_type='color_ignore_orientation'),
     dict(
         type='MultiBranch',
         branches=[

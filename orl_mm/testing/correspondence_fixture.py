@@ -114,3 +114,27 @@ def build_fixture_correspondence(img_dir: str,
     corr.validate([im[2] for im in images], source=out_path)
     save_correspondence(corr, out_path)
     return corr
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """``python -m orl_mm.testing.correspondence_fixture IMG_DIR OUT [--ann-file JSON]``."""
+    import argparse
+    parser = argparse.ArgumentParser(
+        description='Write a TEST FIXTURE correspondence file (not ORL stage 2): instance '
+        'boxes or sliding windows, the next K images as neighbours.')
+    parser.add_argument('img_dir')
+    parser.add_argument('out')
+    parser.add_argument('--ann-file', default=None, help='COCO instances JSON')
+    parser.add_argument('--knn', type=int, default=3)
+    parser.add_argument('--max-boxes', type=int, default=6)
+    parser.add_argument('--max-pairs', type=int, default=4)
+    parser.add_argument('--min-size', type=float, default=32.)
+    args = parser.parse_args(argv)
+    corr = build_fixture_correspondence(args.img_dir, args.out, args.ann_file, args.knn,
+                                        args.max_boxes, args.max_pairs, args.min_size)
+    print(f'{args.out}: {len(corr)} images, {sum(map(len, corr.boxes))} boxes '
+          '(test fixture, not stage 2)')
+
+
+if __name__ == '__main__':
+    main()

@@ -4,6 +4,8 @@
 # patches (a mined pair: query box here, key box in a k-NN image; crop + resize 96, flip).
 # The colour pipeline is BYOL-asymmetric and identical for views and patches:
 # branch 1 blur p=1.0, solarize p=0; branch 2 blur p=0.1, solarize p=0.2.
+# Images are decoded without EXIF rotation, so pixels match the box coordinates (which are
+# in the stored orientation, like COCO's annotations and the image-header sizes).
 dataset_type = 'CorrespondenceDataset'
 data_root = 'data/coco/'
 global_size = 224
@@ -40,8 +42,8 @@ jitter = dict(type='RoIJitter', scale_range=(0.5, 2.), ratio_range=(0.5, 2.),
               shift_range=(-0.5, 0.5), min_iou=0.5, max_attempts=200)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadNeighbourImage'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadNeighbourImage', color_type='color_ignore_orientation'),
     dict(
         type='MultiBranch',
         branches=[
