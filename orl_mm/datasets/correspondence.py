@@ -10,7 +10,7 @@ from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS
 from PIL import Image
 
-from ..correspondence.io import CorrespondenceError, load_correspondence
+from ..correspondence.io import Correspondence, CorrespondenceError
 
 
 def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[int, int]]:
@@ -49,8 +49,9 @@ def read_coco_images(ann_file: str) -> List[dict]:
 class CorrespondenceDataset(BaseDataset):
     """Images + the stage-2 correspondence file (ORL reference layout), for ORL stage 3.
 
-    At construction the file is read with :func:`orl_mm.correspondence.load_correspondence`
-    and validated against the images: every listed image exists, with an ``ann_file`` the
+    At construction the file is parsed once and validated with
+    :class:`orl_mm.correspondence.Correspondence` (``from_dict`` + ``validate``, the checks of
+    ``load_correspondence``) against the images: every listed image exists, with an ``ann_file`` the
     file's image list (names and ids, in order) equals the JSON's, every neighbour index is
     in range and every box lies inside its image (sizes from the COCO JSON when it has
     them, else from the image headers). Problems raise
@@ -142,14 +143,15 @@ class CorrespondenceDataset(BaseDataset):
                 raw = json.load(f)
             except json.JSONDecodeError as err:
                 raise CorrespondenceError(f'{self.corr_file}: not valid JSON ({err})') from err
-        names = raw.get('images', {}).get('file_name') if isinstance(raw, dict) else None
-        ids = raw.get('images', {}).get('id') if isinstance(raw, dict) else None
-        sizes = None
-        if isinstance(names, list) and isinstance(ids, list) and len(names) == len(ids):
-            sizes = self._sizes_and_check_ann(names, ids)
-        # full structural + box validation (re-reads the file: a cheap second parse)
-        corr = load_correspondence(self.corr_file, image_sizes=sizes,
-                                   allow_empty_pairs=self.allow_empty_pairs)
+        # the same checks as load_correspondence, on the file parsed once (stage-2 files of
+        # COCO are hundreds of MB): structure first, then image list, sizes and boxes
+        corr = Correspondence.from_dict(raw, source=self.corr_file)
+        if len(corr.image_ids) != len(corr.file_names):
+            raise CorrespondenceError(
+                f'{self.corr_file}: "images.id" has {len(corr.image_ids)} entries for '
+                f'{len(corr.file_names)} images')
+        sizes = self._sizes_and_check_ann(corr.file_names, corr.image_ids)
+        corr.validate(sizes, allow_empty_pairs=self.allow_empty_pairs, source=self.corr_file)
         img_dir = self.data_prefix['img_path']
         paths = [osp.join(img_dir, name) for name in corr.file_names]
         data_list, skipped = [], []
