@@ -41,7 +41,8 @@ def coco128_corr(coco128, tmp_path_factory):
 
 def _options(data_root, corr, n_images, *extra):
     return ['--cfg-options', f'train_dataloader.dataset.data_root={data_root}',
-            f'train_dataloader.dataset.corr_file={corr}', f'train_dataloader.dataset.ann_file={ANN}',
+            f'train_dataloader.dataset.corr_file={corr}',
+            f'train_dataloader.dataset.ann_file={ANN}',
             f'train_dataloader.dataset.indices={n_images}', *extra]
 
 
@@ -98,8 +99,8 @@ def _colour(pipeline):
                                                        'RoICrop', 'RoIJitter')]
 
 
-@pytest.mark.parametrize('config', [FULL, 'configs/orl/orl_resnet50_8xb64-coslr-800e_coco-plus.py',
-                                    TINY])
+@pytest.mark.parametrize(
+    'config', [FULL, 'configs/orl/orl_resnet50_8xb64-coslr-800e_coco-plus.py', TINY])
 def test_configs_follow_the_paper(repo_root, config):
     cfg = Config.fromfile(osp.join(repo_root, config))
     model = cfg.model
