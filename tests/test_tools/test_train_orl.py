@@ -83,6 +83,17 @@ def test_train_resume_and_loss_goes_down_on_coco128(repo_root, coco128, coco128_
     assert not torch.equal(sd['backbone.conv1.weight'], sd['target_net.module.0.conv1.weight'])
 
 
+def test_train_on_the_demo_set(repo_root, demo_root, tmp_path):
+    """The same front door without the shared photos (the embedded demo scenes)."""
+    corr = str(tmp_path / 'corr.json')
+    build_fixture_correspondence(osp.join(demo_root, 'train2017'), corr,
+                                 ann_file=osp.join(demo_root, ANN), min_size=16)
+    log = _run([sys.executable, 'tools/train.py', TINY, '--work-dir', str(tmp_path / 'work'),
+                *_options(demo_root, corr, 16, 'train_cfg.max_epochs=1')], repo_root)
+    assert len(_losses(log)) == 2 and len(_losses(log, 'loss_intra')) == 2
+    assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
+
+
 @pytest.mark.slow
 def test_mim_train_mmpretrain(repo_root, coco128, coco128_corr, tmp_path):
     mim = shutil.which('mim', path=osp.dirname(sys.executable))
