@@ -1,0 +1,205 @@
+"""The ORL stage-3 dataset: scene images with their pseudo-object boxes and k-NN pairs."""
+import json
+import os.path as osp
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.logging import MMLogger
+from mmengine.utils import ProgressBar
+from mmpretrain.registry import DATASETS
+from PIL import Image
+
+from ..correspondence.io import Correspondence, CorrespondenceError
+
+
+def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[int, int]]:
+    """(width, height) of each image from its header only (PIL does not decode pixels).
+
+    Raises:
+        FileNotFoundError: Naming the first missing image.
+    """
+    sizes = []
+    bar = ProgressBar(len(paths)) if progress and len(paths) > 1000 else None
+    for path in paths:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'image {path} (listed in the correspondence file) '
+                                    'does not exist')
+        with Image.open(path) as img:
+            sizes.append(img.size)
+        if bar is not None:
+            bar.update()
+    return sizes
+
+
+def read_coco_images(ann_file: str) -> List[dict]:
+    """``file_name``, ``id`` and, when present, ``width``/``height`` of a COCO JSON."""
+    with open(ann_file) as f:
+        content = json.load(f)
+    images = content.get('images') if isinstance(content, dict) else None
+    if not isinstance(images, list):
+        raise ValueError(f'{ann_file}: expected a COCO-layout JSON with an "images" list')
+    for i, image in enumerate(images):
+        if not isinstance(image, dict) or 'file_name' not in image:
+            raise ValueError(f'{ann_file}: images[{i}] has no "file_name"')
+    return images
+
+
+@DATASETS.register_module()
+class CorrespondenceDataset(BaseDataset):
+    """Images + the stage-2 correspondence file (ORL reference layout), for ORL stage 3.
+
+    At construction the file is parsed once and validated with
+    :class:`orl_mm.correspondence.Correspondence` (``from_dict`` + ``validate``, the checks of
+    ``load_correspondence``) against the images: every listed image exists, with an ``ann_file`` the
+    file's image list (names and ids, in order) equals the JSON's, every neighbour index is
+    in range and every box lies inside its image (sizes from the COCO JSON when it has
+    them, else from the image headers). Problems raise
+    :class:`~orl_mm.correspondence.CorrespondenceError` (or ``FileNotFoundError``) naming the
+    offending image and entry.
+
+    Each item draws, uniformly and anew at every access (``numpy``'s global RNG, seeded
+    per worker by mmengine):
+
+    * one of the image's K neighbours, then one box pair of that neighbour: the inter-RoI
+      patches (``inter_query_box`` in this image, ``inter_key_box`` in the neighbour
+      ``nbr_img_path``);
+    * one of the image's filtered boxes: ``intra_box`` (jittered twice by the pipeline).
+
+    Skip rule: with ``allow_empty_pairs=True`` a neighbour with no pair is never drawn and
+    an image none of whose neighbours has a pair is left out of the dataset (logged);
+    with the default ``False`` an empty pair list is an error.
+
+    Args:
+        corr_file: The correspondence JSON (relative to ``data_root`` unless absolute).
+        data_root: Root of the data set.
+        data_prefix: ``dict(img_path=...)``, the folder the file's ``file_name`` entries are
+            relative to.
+        ann_file: Optional COCO-layout JSON of the same images (instances or image info):
+            checked to list the same images in the same order, and its sizes are used.
+        allow_empty_pairs: See the skip rule above.
+        check_boxes: Check every box against its image size (reads the image headers when
+            the sizes are not in ``ann_file``).
+        **kwargs: Passed to :class:`mmengine.dataset.BaseDataset` (``pipeline``,
+            ``indices``, ``lazy_init``...).
+    """
+
+    def __init__(self,
+                 corr_file: str,
+                 data_root: str = '',
+                 data_prefix: Optional[dict] = None,
+                 ann_file: str = '',
+                 allow_empty_pairs: bool = False,
+                 check_boxes: bool = True,
+                 **kwargs) -> None:
+        self.corr_file = corr_file if osp.isabs(corr_file) or not data_root else osp.join(
+            data_root, corr_file)
+        self.allow_empty_pairs = allow_empty_pairs
+        self.check_boxes = check_boxes
+        super().__init__(
+            data_root=data_root,
+            ann_file=ann_file,
+            data_prefix=data_prefix or dict(img_path='train2017/'),
+            **kwargs)
+
+    def _sizes_and_check_ann(self, file_names: List[str], image_ids: List[Any]
+                             ) -> Optional[List[Tuple[int, int]]]:
+        img_dir = self.data_prefix['img_path']
+        if not self.ann_file:
+            paths = [osp.join(img_dir, name) for name in file_names]
+            if not self.check_boxes:
+                missing = [p for p in paths if not osp.isfile(p)]
+                if missing:
+                    raise FileNotFoundError(
+                        f'{len(missing)} image(s) of {self.corr_file} are missing: '
+                        f'{", ".join(missing[:5])}')
+                return None
+            return read_image_sizes(paths)
+        images = read_coco_images(self.ann_file)
+        if len(images) != len(file_names):
+            raise CorrespondenceError(
+                f'{self.corr_file}: {len(file_names)} images but {self.ann_file} lists '
+                f'{len(images)}')
+        for i, (image, name, img_id) in enumerate(zip(images, file_names, image_ids)):
+            if image['file_name'] != name or image.get('id', i) != img_id:
+                raise CorrespondenceError(
+                    f'{self.corr_file}: image {i} is {name} (id {img_id}) but '
+                    f'{self.ann_file} lists {image["file_name"]} (id {image.get("id", i)})')
+        if all('width' in im and 'height' in im for im in images):
+            missing = [im['file_name'] for im in images
+                       if not osp.isfile(osp.join(img_dir, im['file_name']))]
+            if missing:
+                raise FileNotFoundError(
+                    f'{len(missing)} image(s) of {self.corr_file} are missing from {img_dir}: '
+                    f'{", ".join(missing[:5])}')
+            return [(int(im['width']), int(im['height'])) for im in images]
+        return read_image_sizes([osp.join(img_dir, name) for name in file_names])
+
+    def load_data_list(self) -> List[dict]:
+        if not osp.isfile(self.corr_file):
+            raise FileNotFoundError(f'correspondence file {self.corr_file} does not exist')
+        with open(self.corr_file) as f:
+            try:
+                raw = json.load(f)
+            except json.JSONDecodeError as err:
+                raise CorrespondenceError(f'{self.corr_file}: not valid JSON ({err})') from err
+        # the same checks as load_correspondence, on the file parsed once (stage-2 files of
+        # COCO are hundreds of MB): structure first, then image list, sizes and boxes
+        corr = Correspondence.from_dict(raw, source=self.corr_file)
+        if len(corr.image_ids) != len(corr.file_names):
+            raise CorrespondenceError(
+                f'{self.corr_file}: "images.id" has {len(corr.image_ids)} entries for '
+                f'{len(corr.file_names)} images')
+        sizes = self._sizes_and_check_ann(corr.file_names, corr.image_ids)
+        corr.validate(sizes, allow_empty_pairs=self.allow_empty_pairs, source=self.corr_file)
+        img_dir = self.data_prefix['img_path']
+        paths = [osp.join(img_dir, name) for name in corr.file_names]
+        data_list, skipped = [], []
+        for i in range(len(corr)):
+            neighbours = [(j, pairs) for j, pairs in
+                          zip(corr.knn_image_ids[i], corr.knn_box_pairs[i]) if pairs]
+            if not neighbours:
+                skipped.append(corr.file_names[i])
+                continue
+            data_list.append(dict(
+                img_path=paths[i],
+                img_id=corr.image_ids[i],
+                corr_index=i,
+                boxes=corr.boxes[i],
+                knn_index=[j for j, _ in neighbours],
+                knn_img_path=[paths[j] for j, _ in neighbours],
+                knn_pairs=[pairs for _, pairs in neighbours]))
+        if skipped:
+            MMLogger.get_current_instance().warning(
+                f'{self.corr_file}: {len(skipped)} image(s) without any box pair are left '
+                f'out (allow_empty_pairs=True), e.g. {", ".join(skipped[:3])}')
+        if not data_list:
+            raise CorrespondenceError(f'{self.corr_file}: no image has a box pair')
+        return data_list
+
+    @staticmethod
+    def sample_correspondence(info: dict, rng=np.random) -> dict:
+        """Draw the neighbour, the pair and the intra box of one item (uniformly).
+
+        Adds ``nbr_img_path``, ``nbr_index`` (position in the file), ``pair_index``,
+        ``inter_query_box``, ``inter_key_box``, ``intra_index`` and ``intra_box``; removes
+        the per-image lists.
+        """
+        k = int(rng.randint(len(info['knn_index'])))
+        pairs = info['knn_pairs'][k]
+        p = int(rng.randint(len(pairs)))
+        b = int(rng.randint(len(info['boxes'])))
+        out = {key: value for key, value in info.items()
+               if key not in ('boxes', 'knn_index', 'knn_img_path', 'knn_pairs')}
+        out.update(
+            nbr_img_path=info['knn_img_path'][k],
+            nbr_index=info['knn_index'][k],
+            pair_index=p,
+            inter_query_box=list(pairs[p][:4]),
+            inter_key_box=list(pairs[p][4:]),
+            intra_index=b,
+            intra_box=list(info['boxes'][b]))
+        return out
+
+    def prepare_data(self, idx: int) -> Any:
+        return self.pipeline(self.sample_correspondence(self.get_data_info(idx)))

@@ -1,0 +1,155 @@
+"""RoI transforms of ORL's patch branches: box jitter and crop-and-resize.
+
+Boxes are ``[x, y, w, h]`` in pixels of the image they belong to (the correspondence file's
+convention). Both transforms read the box from ``results[roi_key]`` (``'roi'`` by default;
+``MultiBranch`` puts each branch's box there).
+"""
+import math
+from typing import Optional, Sequence, Tuple
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmpretrain.registry import TRANSFORMS
+
+
+def box_iou_xywh(a: Sequence[float], b: Sequence[float]) -> float:
+    """IoU of two ``[x, y, w, h]`` boxes (continuous coordinates)."""
+    ix = max(0., min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0., min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.
+
+
+def jitter_box(box: Sequence[float],
+               img_size: Tuple[int, int],
+               rng=np.random,
+               scale_range: Tuple[float, float] = (0.5, 2.),
+               ratio_range: Tuple[float, float] = (0.5, 2.),
+               shift_range: Tuple[float, float] = (-0.5, 0.5),
+               min_iou: float = 0.5,
+               max_attempts: int = 200) -> Tuple[list, int]:
+    """Jitter a box as ORL's intra-RoI branch does.
+
+    Each attempt draws an area factor ``s ~ U(scale_range)``, an aspect-ratio factor ``r``
+    log-uniform in ``ratio_range`` and centre shifts ``dx, dy ~ U(shift_range)``; the new
+    box has area ``s * w * h``, aspect ratio (width / height) ``r * w / h`` and centre
+    ``(cx + dx * w, cy + dy * h)``. It is accepted when it lies inside the image and its IoU
+    with the original is above ``min_iou``.
+
+    Args:
+        box: ``[x, y, w, h]``.
+        img_size: ``(width, height)`` of the image.
+        rng: A ``numpy.random`` module, ``RandomState`` or ``Generator`` (``uniform``).
+        scale_range: Range of the area factor.
+        ratio_range: Range of the aspect-ratio factor (sampled log-uniformly).
+        shift_range: Range of the centre shift, in units of the box width / height.
+        min_iou: The accepted box's IoU with the original must exceed this.
+        max_attempts: Attempts before giving up.
+
+    Returns:
+        The jittered ``[x, y, w, h]`` (the original box after ``max_attempts`` failures)
+        and the number of attempts made (``max_attempts + 1`` marks the fallback).
+    """
+    x, y, w, h = (float(v) for v in box)
+    width, height = img_size
+    log_lo, log_hi = math.log(ratio_range[0]), math.log(ratio_range[1])
+    for attempt in range(1, max_attempts + 1):
+        area = w * h * rng.uniform(*scale_range)
+        aspect = (w / h) * math.exp(rng.uniform(log_lo, log_hi))
+        cx = x + w / 2 + rng.uniform(*shift_range) * w
+        cy = y + h / 2 + rng.uniform(*shift_range) * h
+        nw, nh = math.sqrt(area * aspect), math.sqrt(area / aspect)
+        nx, ny = cx - nw / 2, cy - nh / 2
+        if nx < 0 or ny < 0 or nx + nw > width or ny + nh > height:
+            continue
+        new = [nx, ny, nw, nh]
+        if box_iou_xywh(new, [x, y, w, h]) > min_iou:
+            return new, attempt
+    return [x, y, w, h], max_attempts + 1
+
+
+@TRANSFORMS.register_module()
+class RoIJitter(BaseTransform):
+    """Randomly jitter the box ``results[roi_key]`` inside ``results['img']``.
+
+    See :func:`jitter_box` (ORL, Xie et al., NeurIPS 2021, intra-RoI branch: area
+    x U(0.5, 2), aspect ratio x log-U(1/2, 2), centre shift U(-0.5, 0.5) x w, h, inside the
+    image and IoU > 0.5, up to 200 attempts, else the original box).
+
+    **Required keys:** ``img``, ``roi_key``. **Modified keys:** ``roi_key``.
+    **Added keys:** ``roi_jitter_attempts``.
+    """
+
+    def __init__(self,
+                 scale_range: Tuple[float, float] = (0.5, 2.),
+                 ratio_range: Tuple[float, float] = (0.5, 2.),
+                 shift_range: Tuple[float, float] = (-0.5, 0.5),
+                 min_iou: float = 0.5,
+                 max_attempts: int = 200,
+                 roi_key: str = 'roi') -> None:
+        self.kwargs = dict(scale_range=tuple(scale_range), ratio_range=tuple(ratio_range),
+                           shift_range=tuple(shift_range), min_iou=min_iou,
+                           max_attempts=max_attempts)
+        self.roi_key = roi_key
+
+    def transform(self, results: dict) -> dict:
+        height, width = results['img'].shape[:2]
+        box, attempts = jitter_box(results[self.roi_key], (width, height), **self.kwargs)
+        results[self.roi_key] = box
+        results['roi_jitter_attempts'] = attempts
+        return results
+
+    def __repr__(self) -> str:
+        args = ', '.join(f'{k}={v}' for k, v in self.kwargs.items())
+        return f'{self.__class__.__name__}({args}, roi_key={self.roi_key!r})'
+
+
+def crop_box(img: np.ndarray, box: Sequence[float]) -> np.ndarray:
+    """The pixels of ``[x, y, w, h]`` (rounded to whole pixels, at least 1x1, clipped)."""
+    height, width = img.shape[:2]
+    x1 = min(max(int(round(box[0])), 0), width - 1)
+    y1 = min(max(int(round(box[1])), 0), height - 1)
+    x2 = min(max(int(round(box[0] + box[2])), x1 + 1), width)
+    y2 = min(max(int(round(box[1] + box[3])), y1 + 1), height)
+    return img[y1:y2, x1:x2]
+
+
+@TRANSFORMS.register_module()
+class RoICrop(BaseTransform):
+    """Crop the box ``results[roi_key]`` out of ``results['img']`` and resize it.
+
+    ORL's patch branches: crop the RoI and resize it to ``size`` x ``size`` (bilinear), no
+    random crop.
+
+    **Required keys:** ``img``, ``roi_key``. **Modified keys:** ``img``, ``img_shape``.
+
+    Args:
+        size: Output side (96 in ORL), or ``(width, height)``.
+        interpolation: mmcv interpolation name.
+        backend: ``'cv2'`` or ``'pillow'``.
+        roi_key: Where the ``[x, y, w, h]`` box is.
+    """
+
+    def __init__(self,
+                 size=96,
+                 interpolation: str = 'bilinear',
+                 backend: Optional[str] = 'cv2',
+                 roi_key: str = 'roi') -> None:
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+        self.interpolation = interpolation
+        self.backend = backend
+        self.roi_key = roi_key
+
+    def transform(self, results: dict) -> dict:
+        patch = crop_box(results['img'], results[self.roi_key])
+        patch = mmcv.imresize(patch, self.size, interpolation=self.interpolation,
+                              backend=self.backend)
+        results['img'] = patch
+        results['img_shape'] = patch.shape[:2]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(size={self.size}, '
+                f'interpolation={self.interpolation!r}, roi_key={self.roi_key!r})')

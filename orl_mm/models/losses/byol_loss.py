@@ -1,0 +1,77 @@
+"""BYOL's regression loss in the reference form ``2 - 2 cos``, one-way and symmetric.
+
+Grill et al., *Bootstrap Your Own Latent*, NeurIPS 2020, Eq. 2: the normalised squared
+error between a prediction ``p`` and a target projection ``z`` is
+``|| p/|p| - z/|z| ||^2 = 2 - 2 cos(p, z)``, in [0, 4]. The symmetric form adds both
+directions, ``(2 - 2 cos(p1, z2)) + (2 - 2 cos(p2, z1))``, in [0, 8]; ORL (Xie et al.,
+NeurIPS 2021) uses it for each of its three terms, and SCRL (Roh et al., CVPR 2021) for its
+RoI pairs.
+
+mmpretrain's ``BYOL`` with its default ``CosineSimilarityLoss`` returns
+``2 * (-cos(p1, z2) - cos(p2, z1))``, i.e. the symmetric form minus the constant 4: the
+values differ by 4 and the gradients are identical.
+
+These modules work without a process group (the batch mean is local to the process, as in
+mmpretrain's BYOL).
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpretrain.registry import MODELS
+
+
+def byol_distance(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """``2 - 2 cos(pred, target)`` per sample.
+
+    Args:
+        pred: Predictions, shape (N, C).
+        target: Targets, shape (N, C); not detached here.
+
+    Returns:
+        Shape (N,), each value in [0, 4].
+    """
+    pred = F.normalize(pred, dim=-1)
+    target = F.normalize(target, dim=-1)
+    return 2. - 2. * (pred * target).sum(dim=-1)
+
+
+@MODELS.register_module()
+class BYOLLoss(nn.Module):
+    """One direction of BYOL's loss: ``mean_n (2 - 2 cos(p_n, z_n))``, in [0, 4].
+
+    Usable as the ``loss`` of mmpretrain's ``LatentPredictHead`` (which detaches the
+    target before calling it).
+
+    Args:
+        loss_weight: Multiplies the loss.
+    """
+
+    def __init__(self, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Args: pred, target of shape (N, C). Returns a scalar."""
+        return self.loss_weight * byol_distance(pred, target).mean()
+
+
+@MODELS.register_module()
+class SymmetricBYOLLoss(nn.Module):
+    """Symmetric BYOL loss: ``BYOLLoss(p_a, z_b) + BYOLLoss(p_b, z_a)``, in [0, 8].
+
+    The targets are detached (the target branch carries no gradient).
+
+    Args:
+        loss_weight: Multiplies the loss.
+    """
+
+    def __init__(self, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, pred_a: torch.Tensor, target_b: torch.Tensor, pred_b: torch.Tensor,
+                target_a: torch.Tensor) -> torch.Tensor:
+        """Args: predictions of branch a and b and their targets, each (N, C)."""
+        loss = (byol_distance(pred_a, target_b.detach()).mean()
+                + byol_distance(pred_b, target_a.detach()).mean())
+        return self.loss_weight * loss

@@ -1,0 +1,192 @@
+"""CorrespondenceDataset: reads the reference layout, samples, rejects malformed files."""
+import copy
+import json
+import os.path as osp
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from orl_mm.correspondence import CorrespondenceError
+from orl_mm.datasets import CorrespondenceDataset
+from orl_mm.testing import build_fixture_correspondence
+
+ANN = 'annotations/instances_train2017.json'
+
+
+@pytest.fixture(scope='module')
+def corr_file(demo_root, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('corr') / 'corr.json')
+    build_fixture_correspondence(osp.join(demo_root, 'train2017'), path,
+                                 ann_file=osp.join(demo_root, ANN), knn=3, min_size=16)
+    return path
+
+
+def _dataset(demo_root, corr, **kwargs):
+    return CorrespondenceDataset(corr, data_root=demo_root, **kwargs)
+
+
+def _write(data, tmp_path, name='bad.json'):
+    path = str(tmp_path / name)
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    return path
+
+
+def test_reads_reference_layout_with_and_without_ann_file(demo_root, corr_file):
+    with open(corr_file) as f:
+        raw = json.load(f)
+    for kwargs in (dict(ann_file=ANN), {}):
+        ds = _dataset(demo_root, corr_file, **kwargs)
+        assert len(ds) == 16
+        info = ds.get_data_info(3)
+        assert info['img_path'] == osp.join(demo_root, 'train2017',
+                                            raw['images']['file_name'][3])
+        assert info['knn_index'] == raw['pseudo_annotations']['knn_image_id'][3]
+        assert info['boxes'] == raw['pseudo_annotations']['bbox'][3]
+
+
+def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_root,
+                                                                         corr_file):
+    ds = _dataset(demo_root, corr_file, ann_file=ANN)
+    with open(corr_file) as f:
+        anno = json.load(f)['pseudo_annotations']
+    rng = np.random.RandomState(0)
+    i = 5
+    info = ds.get_data_info(i)
+    nbrs, pairs, intra = Counter(), Counter(), Counter()
+    n = 3000
+    for _ in range(n):
+        s = CorrespondenceDataset.sample_correspondence(info, rng)
+        k = anno['knn_image_id'][i].index(s['nbr_index'])
+        pair = anno['knn_bbox_pair'][i][k][s['pair_index']]
+        assert s['inter_query_box'] == pair[:4] and s['inter_key_box'] == pair[4:]
+        assert s['nbr_img_path'] == ds.get_data_info(s['nbr_index'])['img_path']
+        assert s['intra_box'] == anno['bbox'][i][s['intra_index']]
+        assert s['img_path'] == info['img_path']  # patch 1 from the query image
+        nbrs[s['nbr_index']] += 1
+        pairs[(s['nbr_index'], s['pair_index'])] += 1
+        intra[s['intra_index']] += 1
+    assert set(nbrs) == set(anno['knn_image_id'][i])
+    for count in nbrs.values():  # 1000 expected each; 4 sigma is about 100
+        assert abs(count - n / 3) < 120
+    assert len(intra) == len(anno['bbox'][i])
+    assert len(pairs) == sum(len(p) for p in anno['knn_bbox_pair'][i])
+
+
+def test_pipeline_gives_six_images(demo_root, corr_file):
+    np.random.seed(0)
+    crop = [dict(type='RoICrop', size=8)]
+    pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadNeighbourImage'),
+        dict(type='MultiBranch', branches=[
+            dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
+            dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
+            dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
+            dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
+            dict(roi_key='inter_query_box', pipeline=crop),
+            dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop)]),
+        dict(type='PackInputs', meta_keys=('img_path', 'nbr_img_path', 'branch_rois')),
+    ]
+    ds = _dataset(demo_root, corr_file, ann_file=ANN, pipeline=pipeline)
+    item = ds[2]
+    assert [tuple(x.shape) for x in item['inputs']] == [(3, 16, 16)] * 2 + [(3, 8, 8)] * 4
+    meta = item['data_samples'].metainfo
+    assert meta['img_path'] != meta['nbr_img_path']
+
+
+def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
+    with open(corr_file) as f:
+        data = json.load(f)
+    data['pseudo_annotations']['knn_bbox_pair'][4][1] = []  # one empty neighbour
+    data['pseudo_annotations']['knn_bbox_pair'][7] = [[], [], []]  # no pair at all
+    path = _write(data, tmp_path)
+    with pytest.raises(CorrespondenceError, match=r'image 4 \(demo_\d+\.jpg\).*neighbour 1'):
+        _dataset(demo_root, path, ann_file=ANN)
+    ds = _dataset(demo_root, path, ann_file=ANN, allow_empty_pairs=True)
+    assert len(ds) == 15
+    assert [ds.get_data_info(i)['corr_index'] for i in range(15)] == [
+        i for i in range(16) if i != 7]
+    info = ds.get_data_info(4)
+    empty_nbr = data['pseudo_annotations']['knn_image_id'][4][1]
+    assert empty_nbr not in info['knn_index'] and len(info['knn_index']) == 2
+    rng = np.random.RandomState(0)
+    assert all(CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
+               for _ in range(200))
+
+
+def _mutations():
+    def nbr_out_of_range(d):
+        d['pseudo_annotations']['knn_image_id'][2][0] = 16
+
+    def box_outside(d):
+        d['pseudo_annotations']['bbox'][3][0] = [300., 200., 50., 100.]  # 320x256 images
+
+    def key_box_outside(d):
+        d['pseudo_annotations']['knn_bbox_pair'][1][2][0][4:] = [0., 0., 400., 10.]
+
+    def bad_pair(d):
+        d['pseudo_annotations']['knn_bbox_pair'][6][0][0] = [1., 2., 3.]
+
+    def fewer_boxes_lists(d):
+        d['pseudo_annotations']['bbox'].pop()
+
+    def no_intra_box(d):
+        d['pseudo_annotations']['bbox'][9] = []
+
+    def missing_key(d):
+        del d['pseudo_annotations']['knn_bbox_pair']
+
+    def id_mismatch(d):
+        d['images']['id'][5] = 123456
+
+    def name_mismatch(d):
+        names = d['images']['file_name']
+        names[0], names[1] = names[1], names[0]
+
+    def fewer_images(d):
+        for key in ('file_name', 'id'):
+            d['images'][key].pop()
+        for key in ('image_id', 'bbox', 'knn_image_id', 'knn_bbox_pair'):
+            d['pseudo_annotations'][key].pop()
+        for nbrs in d['pseudo_annotations']['knn_image_id']:
+            nbrs[:] = [j % 15 for j in nbrs]
+
+    return [
+        (nbr_out_of_range, r'image 2 .*neighbour 0 index 16 is not in \[0, 16\)'),
+        (box_outside, r'image 3 .*bbox\[0\].*outside image 3'),
+        (key_box_outside, r'image 1 .*pair 0 of neighbour 2 \(key box\).*outside'),
+        (bad_pair, r'image 6 .*pair 0 of neighbour 0 is not 8 numbers'),
+        (fewer_boxes_lists, r'"pseudo_annotations.bbox" has 15 entries for 16 images'),
+        (no_intra_box, r'image 9 .*no intra-image box'),
+        (missing_key, r'"pseudo_annotations.knn_bbox_pair" must be a list'),
+        (id_mismatch, r'image 5 is demo_\d+\.jpg \(id 123456\) but .* lists'),
+        (name_mismatch, r'image 0 is demo_\d+\.jpg .* but .* lists'),
+        (fewer_images, r'15 images but .*instances_train2017.json lists 16'),
+    ]
+
+
+@pytest.mark.parametrize('mutate,message', _mutations(), ids=lambda v: getattr(v, '__name__',
+                                                                                    ''))
+def test_rejects_malformed_files(demo_root, corr_file, tmp_path, mutate, message):
+    with open(corr_file) as f:
+        data = json.load(f)
+    mutate(data)
+    path = _write(data, tmp_path)
+    with pytest.raises(CorrespondenceError, match=message):
+        _dataset(demo_root, path, ann_file=ANN)
+
+
+def test_rejects_missing_files_and_bad_json(demo_root, corr_file, tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        _dataset(demo_root, str(tmp_path / 'nope.json'))
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"info": ')
+    with pytest.raises(CorrespondenceError, match='not valid JSON'):
+        _dataset(demo_root, str(bad))
+    with open(corr_file) as f:
+        data = json.load(f)
+    data['images']['file_name'][4] = 'missing.jpg'
+    with pytest.raises(FileNotFoundError, match='missing.jpg'):
+        _dataset(demo_root, _write(copy.deepcopy(data), tmp_path))  # sizes from headers
