@@ -1,3 +1,4 @@
+from .scrl import SCRL
 from .slotcon import SlotCon, align_to_overlap
 
-__all__ = ['SlotCon', 'align_to_overlap']
+__all__ = ['SCRL', 'SlotCon', 'align_to_overlap']
