@@ -1,6 +1,12 @@
 """Transforms of orl_mm, registered in mmpretrain's TRANSFORMS."""
 from .branches import LoadNeighbourImage, MultiBranch
+from .geometric_views import (MultiViewWithGeometry, RandomResizedCropWithBox,
+                              SlotConOverlapBoxes)
 from .roi import RoICrop, RoIJitter, box_iou_xywh, crop_box, jitter_box
+from .scrl_boxes import SCRLBoxSampler
 
-__all__ = ['LoadNeighbourImage', 'MultiBranch', 'RoICrop', 'RoIJitter', 'box_iou_xywh',
-           'crop_box', 'jitter_box']
+__all__ = [
+    'LoadNeighbourImage', 'MultiBranch', 'RoICrop', 'RoIJitter', 'box_iou_xywh', 'crop_box',
+    'jitter_box', 'MultiViewWithGeometry', 'RandomResizedCropWithBox', 'SlotConOverlapBoxes',
+    'SCRLBoxSampler'
+]

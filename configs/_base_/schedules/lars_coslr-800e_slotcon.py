@@ -1,0 +1,20 @@
+# SlotCon's schedule on COCO: LARS, base lr 1.0 per 256 (batch 512 -> 2.0), weight decay
+# 1e-5, 1-D parameters (BN, biases) excluded from LARS adaptation and weight decay,
+# 5 warm-up epochs then cosine to 1e-6, 800 epochs.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='LARS', lr=2.0, momentum=0.9, weight_decay=1e-5),
+    paramwise_cfg=dict(
+        custom_keys={
+            'bn': dict(decay_mult=0, lars_exclude=True),
+            'bias': dict(decay_mult=0, lars_exclude=True),
+            'downsample.1': dict(decay_mult=0, lars_exclude=True),
+        }))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=5,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=795, eta_min=1e-6, by_epoch=True, begin=5, end=800,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=800)
+auto_scale_lr = dict(base_batch_size=512)
