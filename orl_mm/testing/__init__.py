@@ -1,4 +1,5 @@
-"""Test fixtures of orl_mm (not part of the algorithms)."""
+"""Test helpers of orl_mm (fixtures and CLI runners; not part of the algorithms)."""
+from .cli import logged_values, run_tool
 from .correspondence_fixture import build_fixture_correspondence, sliding_window_boxes
 
-__all__ = ['build_fixture_correspondence', 'sliding_window_boxes']
+__all__ = ['build_fixture_correspondence', 'logged_values', 'run_tool', 'sliding_window_boxes']
