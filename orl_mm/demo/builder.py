@@ -23,6 +23,7 @@ import numpy as np
 
 BUILDER_VERSION = 2
 
+
 # name -> (loader, crop as (y0, y1, x0, x1) on the photograph, framing the object)
 def _skimage(name: str) -> Callable[[], np.ndarray]:
     def load() -> np.ndarray:

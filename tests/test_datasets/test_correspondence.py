@@ -17,8 +17,11 @@ ANN = 'annotations/instances_train2017.json'
 @pytest.fixture(scope='module')
 def corr_file(demo_root, tmp_path_factory):
     path = str(tmp_path_factory.mktemp('corr') / 'corr.json')
-    build_fixture_correspondence(osp.join(demo_root, 'train2017'), path,
-                                 ann_file=osp.join(demo_root, ANN), knn=3, min_size=16)
+    build_fixture_correspondence(osp.join(demo_root, 'train2017'),
+                                 path,
+                                 ann_file=osp.join(demo_root, ANN),
+                                 knn=3,
+                                 min_size=16)
     return path
 
 
@@ -40,14 +43,12 @@ def test_reads_reference_layout_with_and_without_ann_file(demo_root, corr_file):
         ds = _dataset(demo_root, corr_file, **kwargs)
         assert len(ds) == 16
         info = ds.get_data_info(3)
-        assert info['img_path'] == osp.join(demo_root, 'train2017',
-                                            raw['images']['file_name'][3])
+        assert info['img_path'] == osp.join(demo_root, 'train2017', raw['images']['file_name'][3])
         assert info['knn_index'] == raw['pseudo_annotations']['knn_image_id'][3]
         assert info['boxes'] == raw['pseudo_annotations']['bbox'][3]
 
 
-def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_root,
-                                                                         corr_file):
+def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_root, corr_file):
     ds = _dataset(demo_root, corr_file, ann_file=ANN)
     with open(corr_file) as f:
         anno = json.load(f)['pseudo_annotations']
@@ -80,13 +81,15 @@ def test_pipeline_gives_six_images(demo_root, corr_file):
     pipeline = [
         dict(type='LoadImageFromFile'),
         dict(type='LoadNeighbourImage'),
-        dict(type='MultiBranch', branches=[
-            dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
-            dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
-            dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
-            dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
-            dict(roi_key='inter_query_box', pipeline=crop),
-            dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop)]),
+        dict(type='MultiBranch',
+             branches=[
+                 dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
+                 dict(pipeline=[dict(type='RandomResizedCrop', scale=16)]),
+                 dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
+                 dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
+                 dict(roi_key='inter_query_box', pipeline=crop),
+                 dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop)
+             ]),
         dict(type='PackInputs', meta_keys=('img_path', 'nbr_img_path', 'branch_rois')),
     ]
     ds = _dataset(demo_root, corr_file, ann_file=ANN, pipeline=pipeline)
@@ -106,17 +109,19 @@ def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
         _dataset(demo_root, path, ann_file=ANN)
     ds = _dataset(demo_root, path, ann_file=ANN, allow_empty_pairs=True)
     assert len(ds) == 15
-    assert [ds.get_data_info(i)['corr_index'] for i in range(15)] == [
-        i for i in range(16) if i != 7]
+    assert [ds.get_data_info(i)['corr_index']
+            for i in range(15)] == [i for i in range(16) if i != 7]
     info = ds.get_data_info(4)
     empty_nbr = data['pseudo_annotations']['knn_image_id'][4][1]
     assert empty_nbr not in info['knn_index'] and len(info['knn_index']) == 2
     rng = np.random.RandomState(0)
-    assert all(CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
-               for _ in range(200))
+    assert all(
+        CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
+        for _ in range(200))
 
 
 def _mutations():
+
     def nbr_out_of_range(d):
         d['pseudo_annotations']['knn_image_id'][2][0] = 16
 
@@ -167,8 +172,7 @@ def _mutations():
     ]
 
 
-@pytest.mark.parametrize('mutate,message', _mutations(), ids=lambda v: getattr(v, '__name__',
-                                                                                    ''))
+@pytest.mark.parametrize('mutate,message', _mutations(), ids=lambda v: getattr(v, '__name__', ''))
 def test_rejects_malformed_files(demo_root, corr_file, tmp_path, mutate, message):
     with open(corr_file) as f:
         data = json.load(f)

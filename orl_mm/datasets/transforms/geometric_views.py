@@ -10,7 +10,7 @@ views spatially need each view's crop box (in original-image pixels) and flip:
 - :class:`SlotConOverlapBoxes`: each view's overlap box, normalised to the view.
 """
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import mmcv
 import numpy as np

@@ -72,7 +72,8 @@ def test_symmetric_box_loss_equals_reference_form():
                 feat, boxes[:, v], valid)])[0]])[0])
             tb, tn = model.target_net.module
             target.append(tn([model._roi_features(tb(inputs[v])[-1], boxes[:, v], valid)])[0])
-    expected = byol_distance(online[0], target[1]).mean() + byol_distance(online[1], target[0]).mean()
+    expected = (byol_distance(online[0], target[1]).mean() +
+                byol_distance(online[1], target[0]).mean())
     assert online[0].shape == (4, 16)  # 4 valid boxes
     torch.testing.assert_close(losses['loss_box'].detach(), expected, rtol=1e-4, atol=1e-5)
     assert 0 <= float(losses['loss_box']) <= 8
