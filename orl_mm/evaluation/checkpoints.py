@@ -197,4 +197,5 @@ def build_backbone(checkpoint: Optional[Union[str, Mapping]], weights: str = 'on
         state, depth = load_backbone_state_dict(checkpoint, weights)
         model = ResNet(depth=depth, out_indices=out_indices)
         model.load_state_dict(state, strict=True)
-    return model.eval()
+    model.eval()  # mmpretrain's ResNet.train() returns None: no chaining
+    return model

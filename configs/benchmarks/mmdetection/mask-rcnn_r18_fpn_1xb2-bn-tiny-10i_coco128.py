@@ -43,7 +43,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_train2017.json')
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=10, val_interval=10)
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=10, val_interval=10)
 param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=10)]
 optim_wrapper = dict(optimizer=dict(lr=0.0025))
 auto_scale_lr = dict(enable=False)

@@ -33,3 +33,9 @@ model = dict(
         mask_head=dict(norm_cfg=norm_cfg)))
 
 custom_hooks = [dict(type='PretrainedBackboneCheckHook')]
+
+# mmdet batches lists of differently sized images (mmengine's default pseudo_collate); said
+# explicitly because orl_mm's tools/train.py and tools/test.py default to default_collate.
+train_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+val_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+test_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
