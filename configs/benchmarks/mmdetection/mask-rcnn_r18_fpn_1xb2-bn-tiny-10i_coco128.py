@@ -16,7 +16,7 @@ model = dict(
     train_cfg=dict(rpn_proposal=dict(nms_pre=500, max_per_img=200)),
     # score_thr=0: after 10 iterations every score is below mmdet's 0.05, and an empty
     # result list has no COCO metrics; the point here is the pipeline, not the numbers
-    test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=200), rcnn=dict(score_thr=0.0)))
+    test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=200), rcnn=dict(score_thr=0.0, max_per_img=20)))
 
 scale = (320, 224)
 train_pipeline = [
