@@ -54,7 +54,8 @@ def test_mismatches_fail_with_key_lists():
     # the target weights of the same file are complete
     load_backbone_state_dict({'state_dict': state}, 'target')
 
-    with pytest.raises(CheckpointMismatchError, match=r"no 'target' backbone.*prefixes are: backbone\."):
+    with pytest.raises(CheckpointMismatchError,
+                       match=r"no 'target' backbone.*prefixes are: backbone\."):
         select_weights({'backbone.conv1.weight': torch.zeros(1)}, 'target')
     with pytest.raises(ValueError, match='weights must be one of'):
         select_weights(state, 'teacher')

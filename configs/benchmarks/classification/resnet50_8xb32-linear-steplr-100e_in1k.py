@@ -2,7 +2,8 @@
 # keeps its BN statistics fixed), global average pooling, one linear layer trained by SGD
 # lr 30, no weight decay, 100 epochs with steps, 8 GPUs x 32.
 #
-#   mim train mmpretrain configs/benchmarks/classification/resnet50_8xb32-linear-steplr-100e_in1k.py \
+#   mim train mmpretrain \
+#       configs/benchmarks/classification/resnet50_8xb32-linear-steplr-100e_in1k.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # CKPT: any orl_mm checkpoint; model.backbone.init_cfg.prefix=target_net.module.0. takes the

@@ -1,7 +1,8 @@
 # CPU smoke test of the transfer pipeline: the one-process Table-4 config with a ResNet-18
 # (a tiny stage-1 checkpoint, configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py), small images,
 # 10 iterations on coco128 (COCO instances with masks; val = the same images).
-#   python tools/train.py configs/benchmarks/mmdetection/mask-rcnn_r18_fpn_1xb2-bn-tiny-10i_coco128.py \
+#   python tools/train.py \
+#       configs/benchmarks/mmdetection/mask-rcnn_r18_fpn_1xb2-bn-tiny-10i_coco128.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 # data_root is resolved when the file is read: from a clone other than ../shared's sibling,
 # override train_dataloader.dataset.data_root, val_dataloader.dataset.data_root,
