@@ -118,14 +118,28 @@ class SVMResult:
     cv: List[Dict[float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {'mAP': self.mAP, 'aps': self.aps, 'costs': self.costs,
+        def clean(values):  # JSON has no NaN: unscored classes are null
+            return [None if np.isnan(v) else v for v in values]
+
+        return {'mAP': self.mAP, 'aps': clean(self.aps), 'costs': clean(self.costs),
+                'classes_scored': int(np.sum(~np.isnan(self.aps))),
                 'cv': [{str(k): v for k, v in d.items()} for d in self.cv]}
+
+
+def _evaluable(train_labels: np.ndarray, test_labels: np.ndarray) -> bool:
+    """A class can be scored when training has a positive and a negative and the test split
+    has a positive (e.g. small multi-label sets miss some classes on one side)."""
+    return bool((train_labels == 1).any() and (train_labels != 1).any()
+                and (test_labels == 1).any())
 
 
 def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
                   test_y: np.ndarray, costs: Sequence[float] = DEFAULT_COSTS, folds: int = 3,
                   seed: int = 0, progress: bool = False) -> SVMResult:
     """One-vs-rest SVMs with per-class cost by cross-validation; test mAP (%).
+
+    Classes without a training positive (or negative) or without a test positive get AP
+    ``nan`` and are left out of the mAP (``SVMResult.aps`` says which).
 
     Args:
         train_x: (N, D) features.  train_y: (N, C) labels in {1, 0, -1}.
@@ -142,6 +156,13 @@ def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
         from mmengine.utils import ProgressBar
         bar = ProgressBar(n_classes)
     for c in range(n_classes):
+        if not _evaluable(train_y[:, c], test_y[:, c]):
+            aps.append(float('nan'))
+            chosen.append(float('nan'))
+            cvs.append({})
+            if bar is not None:
+                bar.update()
+            continue
         cv = choose_cost(train_x, train_y[:, c], costs, folds, seed)
         valid = {k: v for k, v in cv.items() if not np.isnan(v)}
         # ties and no-CV cases: the smallest cost of the best (the first in grid order)
@@ -199,10 +220,15 @@ def low_shot_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndar
 
     Returns:
         ``{'runs': {'k/sample/cost': mAP}, 'per_k': {k: {'mAP': best mean, 'cost': c,
-        'per_cost': {cost: mean}, 'std': std over samples at the best cost}}}``.
+        'per_cost': {cost: mean}, 'std': std over samples at the best cost}},
+        'classes_scored': number of classes with a training and a test positive}``.
     """
     runs = dict(done or {})
-    n_classes = train_y.shape[1]
+    keep = [c for c in range(train_y.shape[1]) if _evaluable(train_y[:, c], test_y[:, c])]
+    if not keep:
+        raise ValueError('no class has both a training and a test positive')
+    train_y, test_y = train_y[:, keep], test_y[:, keep]
+    n_classes = len(keep)
     bar = None
     if progress:
         from mmengine.utils import ProgressBar
@@ -233,4 +259,4 @@ def low_shot_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndar
         std = float(np.std([runs[f'{k}/{s}/{best}'] for s in range(samples)]))
         per_k[int(k)] = {'mAP': per_cost[best], 'cost': best, 'std': std,
                          'per_cost': {str(c): v for c, v in per_cost.items()}}
-    return {'runs': runs, 'per_k': per_k}
+    return {'runs': runs, 'per_k': per_k, 'classes_scored': n_classes}

@@ -86,3 +86,17 @@ def test_low_shot_benchmark_and_resume():
                                done=done, on_result=lambda k, v: seen.append(k))
     assert sorted(seen) == ['1/1/1.0', '1/1/10.0']
     assert again['per_k'][1]['mAP'] == pytest.approx(res['runs']['1/1/1.0'] / 2)
+
+
+def test_classes_missing_on_one_side_are_not_scored():
+    x, y, _ = _toy(seed=0)
+    xt, yt, _ = _toy(seed=1)
+    y[:, 3] = -1  # no training positive for class 3
+    yt[:, 2] = -1  # no test positive for class 2
+    res = svm_benchmark(x, y, xt, yt)
+    assert np.isnan(res.aps[2]) and np.isnan(res.aps[3]) and res.aps[:2] == [100.0, 100.0]
+    assert res.mAP == pytest.approx(100.0)
+    d = res.to_dict()
+    assert d['aps'][2] is None and d['classes_scored'] == 2
+    low = low_shot_benchmark(x, y, xt, yt, shots=(1, ), samples=1, costs=(1.0, ))
+    assert low['classes_scored'] == 2

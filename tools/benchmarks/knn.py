@@ -41,7 +41,8 @@ def multilabel_knn_map(train_x, train_y, test_x, test_y, k, temperature) -> floa
     w = np.exp(np.take_along_axis(sim, idx, 1) / temperature)
     pos = (train_y[idx] == 1).astype(np.float64)  # (M, k, C)
     scores = (w[..., None] * pos).sum(1) / w.sum(1, keepdims=True)
-    return 100. * mean_average_precision(scores, test_y)
+    scored = (train_y == 1).any(0)  # classes absent from training cannot be voted for
+    return 100. * mean_average_precision(scores[:, scored], test_y[:, scored])
 
 
 def main(argv=None) -> dict:
