@@ -66,7 +66,8 @@ class PretrainedBackboneCheckHook(Hook):
         equal = [k for k in own if k in state and torch.is_tensor(state[k])
                  and state[k].shape == own[k].shape
                  and torch.equal(state[k].to(own[k].device, own[k].dtype), own[k])]
-        different = [k for k in own if k in state and k not in set(equal)]
+        equal_set = set(equal)
+        different = [k for k in own if k in state and k not in equal_set]
         runner.logger.info(
             f'PretrainedBackboneCheckHook: backbone <- {ckpt_path} (prefix {prefix!r}): '
             f'{len(equal)}/{len(own)} tensors loaded and equal, {len(missing)} missing keys, '
