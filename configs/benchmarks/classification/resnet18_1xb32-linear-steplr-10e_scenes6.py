@@ -39,7 +39,7 @@ test_evaluator = val_evaluator
 
 # lr 30 assumes well-scaled features; a briefly trained checkpoint's pooled res5 features
 # reach norms of several hundred, so the CPU variant uses a small lr
-optim_wrapper = dict(optimizer=dict(lr=0.01))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(max_epochs=10, val_interval=10)
 param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[6, 8], gamma=0.1)]
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))
