@@ -10,7 +10,8 @@ per image. ``'gap'`` is res5 global-average-pooled (the k-NN feature).
 
 :func:`extract_features` caches its result (``.npz``, written atomically) keyed by the
 checkpoint, the weights name, the image list and the input size, so an interrupted run
-recomputes only what is missing.
+recomputes only what is missing, and another benchmark on the same images reuses the layers
+already extracted.
 """
 import hashlib
 import json
@@ -103,9 +104,10 @@ def load_image_tensor(path: str, size: int) -> torch.Tensor:
 
 
 def features_cache_key(checkpoint: Optional[str], weights: str, paths: Sequence[str],
-                       size: int, layers: Sequence[str], seed: int = 0) -> str:
-    """A hash of everything the features depend on (checkpoint file identity included)."""
-    ident = {'checkpoint': None, 'weights': weights, 'size': size, 'layers': list(layers),
+                       size: int, seed: int = 0, target_dim: int = TARGET_DIM) -> str:
+    """A hash of everything the features depend on (checkpoint file identity included);
+    the layers are not part of it: one cache file collects every layer computed."""
+    ident = {'checkpoint': None, 'weights': weights, 'size': size, 'target_dim': target_dim,
              'paths': list(paths), 'seed': seed}
     if checkpoint is not None:
         st = os.stat(checkpoint)
@@ -123,7 +125,7 @@ def _atomic_savez(path: str, arrays: Dict[str, np.ndarray]) -> None:
 def extract_features(backbone: torch.nn.Module, paths: Sequence[str], size: int = 224,
                      layers: Sequence[str] = LAYERS, batch_size: int = 32,
                      cache_file: Optional[str] = None, target_dim: int = TARGET_DIM,
-                     progress: bool = True) -> Dict[str, np.ndarray]:
+                     progress: bool = True, save_every: int = 20) -> Dict[str, np.ndarray]:
     """L2-normalised pooled features of every image at every layer.
 
     Args:
@@ -132,24 +134,41 @@ def extract_features(backbone: torch.nn.Module, paths: Sequence[str], size: int 
         size: Input side in pixels (224 in the paper's protocol).
         layers: Layer names (see :data:`LAYERS`, plus ``'gap'``).
         batch_size: Images per forward pass.
-        cache_file: ``.npz`` to reuse if present, written atomically when computed.
+        cache_file: ``.npz`` of earlier results: layers found there are not recomputed, the
+            others are computed and added (the file is rewritten atomically).
         target_dim: Dimension each layer is pooled to (about).
         progress: Show mmengine's progress bar.
+        save_every: With a ``cache_file``, the features done so far are saved every this many
+            batches (``<cache_file>.partial.npz``), and a run killed midway continues there.
 
     Returns:
         ``{layer: float32 array (N, D_layer)}`` with unit-norm rows.
     """
+    cached: Dict[str, np.ndarray] = {}
     if cache_file and osp.isfile(cache_file):
-        with np.load(cache_file) as cached:
-            if all(name in cached for name in layers):
-                return {name: cached[name] for name in layers}
+        with np.load(cache_file) as archive:
+            cached = {name: archive[name] for name in archive.files}
+    missing = [name for name in layers if name not in cached]
+    if not missing:
+        return {name: cached[name] for name in layers}
+    layers_wanted = layers
+    layers = missing  # only what the cache lacks is computed
     backbone.eval()
     chunks: Dict[str, List[np.ndarray]] = {name: [] for name in layers}
+    partial = f'{cache_file}.partial.npz' if cache_file else None
+    done = 0
+    if partial and osp.isfile(partial):  # an interrupted extraction: continue it
+        with np.load(partial) as archive:
+            if all(name in archive.files for name in layers):
+                chunks = {name: [archive[name]] for name in layers}
+                done = int(archive[layers[0]].shape[0])
+    if cache_file:
+        os.makedirs(osp.dirname(osp.abspath(cache_file)), exist_ok=True)
     bar = None
     if progress:
         from mmengine.utils import ProgressBar
-        bar = ProgressBar(len(paths))
-    for start in range(0, len(paths), batch_size):
+        bar = ProgressBar(len(paths) - done)
+    for n_batch, start in enumerate(range(done, len(paths), batch_size), start=1):
         batch = torch.stack([load_image_tensor(p, size) for p in paths[start:start + batch_size]])
         maps = layer_maps(backbone, batch, layers)
         for name in layers:
@@ -158,10 +177,13 @@ def extract_features(backbone: torch.nn.Module, paths: Sequence[str], size: int 
         if bar is not None:
             for _ in range(len(batch)):
                 bar.update()
+        if partial and n_batch % save_every == 0 and start + batch_size < len(paths):
+            _atomic_savez(partial, {name: np.concatenate(chunks[name]) for name in layers})
     if bar is not None:
         print()
-    feats = {name: np.concatenate(chunks[name]).astype(np.float32) for name in layers}
+    cached.update({name: np.concatenate(chunks[name]).astype(np.float32) for name in layers})
     if cache_file:
-        os.makedirs(osp.dirname(osp.abspath(cache_file)), exist_ok=True)
-        _atomic_savez(cache_file, feats)
-    return feats
+        _atomic_savez(cache_file, cached)  # every layer computed so far
+        if osp.isfile(partial):
+            os.remove(partial)
+    return {name: cached[name] for name in layers_wanted}

@@ -77,7 +77,7 @@ def split_features(args: argparse.Namespace, train: LabeledImages, test: Labeled
     cache_dir = osp.join(args.work_dir, 'features')
     out = []
     for name, split in (('train', train), ('test', test)):
-        key = features_cache_key(ckpt, args.weights, split.paths, args.img_size, layers,
+        key = features_cache_key(ckpt, args.weights, split.paths, args.img_size,
                                  args.seed if ckpt is None else 0)
         cache = osp.join(cache_dir, f'{name}-{key}.npz')
         print(f'{name}: {len(split)} images -> {cache}', flush=True)

@@ -1,4 +1,6 @@
 """Multi-layer pooled features: the reference dimensions, exact pooling, L2 norm, cache."""
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -64,5 +66,53 @@ def test_extract_features_normalised_and_cached(tmp_path):
     again = extract_features(Broken(), paths, 64, ('res3', 'gap'), cache_file=cache,
                              progress=False)
     np.testing.assert_array_equal(again['gap'], feats['gap'])
+    # a new layer is computed and added; the cached ones are kept
+    more = extract_features(net, paths, 64, ('res2', 'gap'), cache_file=cache, progress=False)
+    assert more['res2'].shape == (3, 9216)
+    np.testing.assert_array_equal(more['gap'], feats['gap'])
+    with np.load(cache) as archive:
+        assert sorted(archive.files) == ['gap', 'res2', 'res3']
     with pytest.raises(OSError, match='nope.jpg'):
         load_image_tensor(str(tmp_path / 'nope.jpg'), 32)
+
+
+def test_interrupted_extraction_resumes(tmp_path):
+    paths = []
+    for i in range(5):
+        p = tmp_path / f'{i}.png'
+        Image.new('RGB', (40, 40), (40 * i, 10, 200 - 30 * i)).save(p)
+        paths.append(str(p))
+    torch.manual_seed(0)
+    net = ResNet(depth=18)
+    net.init_weights()
+    net.eval()
+    full = extract_features(net, paths, 32, ('gap', ), batch_size=1, progress=False)
+
+    class Counting(torch.nn.Module):
+        """Forwards to ``net``; raises after ``limit`` batches (a kill)."""
+
+        def __init__(self, limit):
+            super().__init__()
+            self.net, self.limit, self.calls = net, limit, 0
+
+        def __getattr__(self, name):
+            if name in ('net', 'limit', 'calls') or name.startswith('_'):
+                return super().__getattr__(name)
+            if name == 'conv1':
+                self.calls += 1
+                if self.calls > self.limit:
+                    raise KeyboardInterrupt
+            return getattr(self.net, name)
+
+    cache = str(tmp_path / 'f.npz')
+    with pytest.raises(KeyboardInterrupt):
+        extract_features(Counting(3), paths, 32, ('gap', ), batch_size=1, cache_file=cache,
+                         progress=False, save_every=2)
+    with np.load(cache + '.partial.npz') as part:
+        assert part['gap'].shape == (2, 512)  # saved after batch 2, killed in batch 4
+    resumed = Counting(10)
+    feats = extract_features(resumed, paths, 32, ('gap', ), batch_size=1, cache_file=cache,
+                             progress=False, save_every=2)
+    assert resumed.calls == 3  # images 3, 4, 5 only
+    np.testing.assert_allclose(feats['gap'], full['gap'], rtol=1e-5, atol=1e-6)
+    assert not os.path.exists(cache + '.partial.npz')

@@ -56,3 +56,5 @@ def test_svm_knn_low_shot_front_doors(colour_folders, tmp_path, capsys):
     low = _tool('low_shot_svm').main(common + ['--shots', '1', '2', '--samples', '2',
                                                '--costs', '1', '10'])
     assert set(low['per_k']) == {'1', '2'} and len(low['runs']) == 2 * 2 * 2
+    # all three tools share one feature cache per split (layers added to it)
+    assert sorted(os.listdir(osp.join(work, 'features'))) == features

@@ -64,7 +64,7 @@ def main(argv=None) -> dict:
               f'costs {res.costs}', flush=True)
         result['layers'][layer] = dict(res.to_dict(), dims=int(train_f[layer].shape[1]))
         write_json(out_file, result)
-    result['wall_s'] = timer.times
+    result['wall_s'] = {**result.get('wall_s', {}), **timer.times}  # earlier runs' steps kept
     write_json(out_file, result)
     print('SVM mAP (%): ' + '  '.join(f'{k} {v["mAP"]:.2f}' for k, v in result['layers'].items()))
     print(f'wall times (s): {timer.times}; results: {out_file}')
