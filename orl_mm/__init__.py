@@ -10,5 +10,6 @@ from .version import __version__
 compat.apply_all()
 
 from . import datasets, models  # noqa: E402,F401  (registration)
+from . import evaluation  # noqa: E402,F401  (PretrainedBackboneCheckHook)
 
 __all__ = ['__version__', 'compat', 'datasets', 'models']

@@ -1,0 +1,7 @@
+"""Evaluation of orl_mm checkpoints: backbone loading/export, frozen features, SVM, k-NN."""
+from .checkpoints import (WEIGHT_PREFIXES, CheckpointMismatchError, build_backbone,
+                          load_backbone_state_dict)
+from .hooks import PretrainedBackboneCheckHook
+
+__all__ = ['WEIGHT_PREFIXES', 'CheckpointMismatchError', 'build_backbone',
+           'load_backbone_state_dict', 'PretrainedBackboneCheckHook']

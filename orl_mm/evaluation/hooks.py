@@ -1,0 +1,82 @@
+"""A hook proving that a detector's backbone was filled from a pre-trained checkpoint.
+
+mmengine's ``PretrainedInit`` logs missing keys only when there are some, so a run whose
+checkpoint silently did not match (e.g. a wrong ``prefix``) and a run that loaded every tensor
+look alike. :class:`PretrainedBackboneCheckHook` re-reads ``model.backbone.init_cfg``'s
+checkpoint before training and logs one line with the counts::
+
+    backbone <- CKPT (prefix 'backbone.'): 62/62 tensors loaded and equal, 0 missing keys,
+    0 unexpected keys
+
+It raises on any missing key or any tensor that differs from the checkpoint (``strict``).
+Registered in mmengine's root ``HOOKS`` so that mmdet's and mmpretrain's scopes both find it.
+"""
+from typing import Optional
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+
+__all__ = ['PretrainedBackboneCheckHook']
+
+
+@HOOKS.register_module()
+class PretrainedBackboneCheckHook(Hook):
+    """Check (and log) that ``model.backbone`` holds its ``init_cfg`` checkpoint's weights.
+
+    Args:
+        strict: Raise ``RuntimeError`` on missing keys or unequal tensors.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, strict: bool = True):
+        self.strict = strict
+
+    @staticmethod
+    def _init_cfg(runner) -> Optional[dict]:
+        init_cfg = runner.cfg.get('model', {}).get('backbone', {}).get('init_cfg', None)
+        if isinstance(init_cfg, (list, tuple)):
+            init_cfg = next((c for c in init_cfg if c.get('type') == 'Pretrained'), None)
+        if not init_cfg or init_cfg.get('type') != 'Pretrained':
+            return None
+        return init_cfg
+
+    def before_train(self, runner) -> None:
+        init_cfg = self._init_cfg(runner)
+        if init_cfg is None:
+            runner.logger.info('PretrainedBackboneCheckHook: the backbone has no Pretrained '
+                               'init_cfg; nothing to check')
+            return
+        if runner._resume or runner._load_from:
+            runner.logger.info('PretrainedBackboneCheckHook: weights come from load_from/resume; '
+                               'the init_cfg checkpoint is not checked')
+            return
+        from mmengine.runner.checkpoint import _load_checkpoint
+        ckpt_path, prefix = init_cfg['checkpoint'], init_cfg.get('prefix', None)
+        ckpt = _load_checkpoint(ckpt_path, map_location='cpu')
+        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
+        if prefix:
+            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        own = model.backbone.state_dict()
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        equal = [k for k in own if k in state and torch.is_tensor(state[k])
+                 and state[k].shape == own[k].shape
+                 and torch.equal(state[k].to(own[k].device, own[k].dtype), own[k])]
+        equal_set = set(equal)
+        different = [k for k in own if k in state and k not in equal_set]
+        runner.logger.info(
+            f'PretrainedBackboneCheckHook: backbone <- {ckpt_path} (prefix {prefix!r}): '
+            f'{len(equal)}/{len(own)} tensors loaded and equal, {len(missing)} missing keys, '
+            f'{len(unexpected)} unexpected keys'
+            + (f'; missing: {missing[:20]}' if missing else '')
+            + (f'; unexpected: {unexpected[:20]}' if unexpected else '')
+            + (f'; different: {different[:20]}' if different else ''))
+        if self.strict and (missing or different):
+            raise RuntimeError(
+                f'the backbone was not filled from {ckpt_path} (prefix {prefix!r}): '
+                f'{len(missing)} missing keys {missing[:20]}, {len(different)} tensors differ '
+                f'{different[:20]}')

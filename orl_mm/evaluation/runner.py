@@ -1,0 +1,115 @@
+"""What the classification front doors share: splits, backbone, cached features, results.
+
+``tools/benchmarks/{svm,low_shot_svm,knn}.py`` call :func:`add_common_args`,
+:func:`load_splits` and :func:`split_features`, and write their results with
+:func:`write_json` (atomic). Features are cached under ``<work_dir>/features/`` by a hash of
+checkpoint file, weights name, image list, input size and layers, so re-running a benchmark
+(or running another one on the same checkpoint and data) does not extract them again.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import tempfile
+import time
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from .checkpoints import WEIGHT_PREFIXES, build_backbone
+from .features import LAYERS, extract_features, features_cache_key
+from .labeled_images import LabeledImages, read_any, read_class_folders, read_voc
+from .labeled_images import split_train_test
+
+__all__ = ['add_common_args', 'load_splits', 'split_features', 'write_json', 'Timer']
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('checkpoint',
+                        help="an orl_mm checkpoint (stage 1, ORL, SCRL, SlotCon) or 'random'")
+    parser.add_argument('--data', required=True,
+                        help='VOC folder (JPEGImages, Annotations, ImageSets/Main), a '
+                        'multi-label CSV, or class folders (root/<class>/*.jpg or '
+                        'root/{train,test}/<class>/)')
+    parser.add_argument('--weights', choices=sorted(WEIGHT_PREFIXES), default='online',
+                        help='online network (backbone.*) or EMA target/teacher')
+    parser.add_argument('--work-dir', required=True, help='feature cache and results')
+    parser.add_argument('--train-split', default='trainval', help='VOC train list')
+    parser.add_argument('--test-split', default='test', help='VOC test list')
+    parser.add_argument('--test-fraction', type=float, default=0.5,
+                        help='test share for sets without a split (CSV, class folders)')
+    parser.add_argument('--img-size', type=int, default=224, help='input side (pixels)')
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--depth', type=int, default=50,
+                        help="ResNet depth for 'random' (else read from the checkpoint)")
+    parser.add_argument('--seed', type=int, default=0, help='split / random-init / sampling seed')
+
+
+def load_splits(data: str, train_split: str = 'trainval', test_split: str = 'test',
+                test_fraction: float = 0.5, seed: int = 0
+                ) -> Tuple[LabeledImages, LabeledImages]:
+    """(train, test) of a VOC folder, a ``root/{train,test|val}/<class>`` tree, or a split
+    of a CSV / class-folder set (deterministic in ``seed``)."""
+    if osp.isdir(osp.join(data, 'ImageSets', 'Main')):
+        train = read_voc(data, train_split)
+        test = read_voc(data, test_split, classes=train.classes)
+        return train, test
+    if osp.isdir(data):
+        for test_name in ('test', 'val'):
+            if osp.isdir(osp.join(data, 'train')) and osp.isdir(osp.join(data, test_name)):
+                train = read_class_folders(osp.join(data, 'train'))
+                test = read_class_folders(osp.join(data, test_name))
+                if test.classes != train.classes:
+                    raise ValueError(f'{data}: train and {test_name} have different classes')
+                return train, test
+    return split_train_test(read_any(data, 'train'), test_fraction, seed)
+
+
+def split_features(args: argparse.Namespace, train: LabeledImages, test: LabeledImages,
+                   layers: Sequence[str] = LAYERS
+                   ) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
+    """Features of both splits (cached in ``<work_dir>/features``)."""
+    ckpt: Optional[str] = None if args.checkpoint == 'random' else args.checkpoint
+    if ckpt is None:
+        torch.manual_seed(args.seed)
+    backbone = build_backbone(ckpt, args.weights, depth=args.depth)
+    cache_dir = osp.join(args.work_dir, 'features')
+    out = []
+    for name, split in (('train', train), ('test', test)):
+        key = features_cache_key(ckpt, args.weights, split.paths, args.img_size,
+                                 args.seed if ckpt is None else 0)
+        cache = osp.join(cache_dir, f'{name}-{key}.npz')
+        print(f'{name}: {len(split)} images -> {cache}', flush=True)
+        out.append(extract_features(backbone, split.paths, args.img_size, layers,
+                                    args.batch_size, cache_file=cache))
+    return out[0], out[1]
+
+
+def write_json(path: str, payload: dict) -> None:
+    """Write JSON through a temporary file and a rename."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.json')
+    with os.fdopen(fd, 'w') as f:
+        json.dump(payload, f, indent=2)
+    os.replace(tmp, path)
+
+
+class Timer:
+    """Wall time of named steps (``with timer('features'): ...``)."""
+
+    def __init__(self):
+        self.times: Dict[str, float] = {}
+
+    def __call__(self, name: str):
+        timer = self
+
+        class _Step:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.times[name] = round(time.perf_counter() - self.start, 2)
+
+        return _Step()

@@ -1,0 +1,30 @@
+"""tools/analysis/visualize_attention.py: the side-by-side sheet of two checkpoints."""
+import importlib.util
+import os.path as osp
+
+import cv2
+import numpy as np
+import torch
+from mmpretrain.models import ResNet
+from PIL import Image
+
+TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                'tools', 'analysis', 'visualize_attention.py')
+
+
+def test_side_by_side_sheet(tmp_path):
+    ckpt = str(tmp_path / 'orl.pth')
+    torch.manual_seed(1)
+    net = ResNet(depth=18)
+    net.init_weights()
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in net.state_dict().items()}}, ckpt)
+    for i in range(2):
+        Image.fromarray(np.full((50, 70, 3), 60 * i, np.uint8)).save(tmp_path / f'{i}.jpg')
+    spec = importlib.util.spec_from_file_location('visualize_attention', TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = str(tmp_path / 'sheet.png')
+    tool.main(['--ckpt', 'random=random', '--ckpt', f'ORL={ckpt}', '--depth', '18',
+               '--images', str(tmp_path), '--num', '2', '--size', '48', '--out', out])
+    sheet = cv2.imread(out)
+    assert sheet.shape == (2 * (48 + 22), 3 * 48, 3)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Fine-tune Mask R-CNN (configs/benchmarks/mmdetection) from an orl_mm checkpoint with mmdet,
+# through mim. GPUS=1 runs one process and turns every SyncBN into BN (no process group).
+#
+#   bash tools/benchmarks/mmdetection/mim_dist_train.sh CONFIG CHECKPOINT [GPUS=8] [mmdet args]
+#   WEIGHTS=target bash ...   # the EMA target / teacher backbone instead of the online one
+#
+# Work dir: work_dirs/benchmarks/mmdetection/<config name>/<checkpoint name> (or --work-dir).
+set -euo pipefail
+if [ $# -lt 2 ]; then
+    echo "usage: $0 CONFIG CHECKPOINT [GPUS] [extra mim/mmdet args]" >&2
+    exit 2
+fi
+CFG=$1
+CKPT=$2
+GPUS=${3:-8}
+shift $(( $# < 3 ? $# : 3 ))
+case ${WEIGHTS:-online} in
+    online) PREFIX=backbone. ;;
+    target) PREFIX=target_net.module.0. ;;
+    *) echo "WEIGHTS must be online or target, got ${WEIGHTS}" >&2; exit 2 ;;
+esac
+[ -f "$CKPT" ] || { echo "checkpoint not found: $CKPT" >&2; exit 1; }
+WORK_DIR=work_dirs/benchmarks/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
+OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.prefix=$PREFIX)
+if [ "$GPUS" -eq 1 ]; then
+    OPTS+=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
+           model.roi_head.bbox_head.norm_cfg.type=BN model.roi_head.mask_head.norm_cfg.type=BN)
+    LAUNCH=(--launcher none)
+else
+    LAUNCH=(--launcher pytorch -G "$GPUS")
+fi
+mim train mmdet "$CFG" "${LAUNCH[@]}" --work-dir "$WORK_DIR" --cfg-options "${OPTS[@]}" "$@"

@@ -1,0 +1,75 @@
+"""VOC07 linear-SVM benchmark of an orl_mm checkpoint (frozen conv1, res2..res5 features).
+
+Examples::
+
+    # VOC2007 (trainval -> test), the paper's Table 1 protocol
+    python tools/benchmarks/svm.py work_dirs/orl/epoch_800.pth --data data/VOCdevkit/VOC2007 \
+        --work-dir work_dirs/svm_orl
+    # a class-folder or multi-label CSV set (split 50/50 by --seed), small inputs on CPU
+    python tools/benchmarks/svm.py CKPT --data ../shared/data/scenes6 --img-size 112 \
+        --depth 18 --work-dir work_dirs/svm_scenes6
+    # a random-init baseline
+    python tools/benchmarks/svm.py random --depth 18 --data ... --work-dir ...
+
+Prints the mAP (%) per layer and writes ``<work-dir>/svm.json``; features are cached in
+``<work-dir>/features`` and each finished layer's result in ``svm.json``, so a re-run after
+a kill continues with the next layer.
+"""
+import argparse
+import json
+import os.path as osp
+
+from orl_mm.evaluation.features import LAYERS
+from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, split_features
+from orl_mm.evaluation.runner import write_json
+from orl_mm.evaluation.svm import DEFAULT_COSTS, svm_benchmark
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    add_common_args(parser)
+    parser.add_argument('--layers', nargs='+', default=list(LAYERS), choices=list(LAYERS) + ['gap'])
+    parser.add_argument('--costs', nargs='+', type=float, default=list(DEFAULT_COSTS),
+                        help='cost grid of the cross-validation')
+    parser.add_argument('--folds', type=int, default=3, help='cross-validation folds')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    timer = Timer()
+    out_file = osp.join(args.work_dir, 'svm.json')
+    settings = {'checkpoint': args.checkpoint, 'weights': args.weights, 'data': args.data,
+                'img_size': args.img_size, 'costs': args.costs, 'folds': args.folds,
+                'seed': args.seed}
+    result = {'settings': settings, 'layers': {}}
+    if osp.isfile(out_file):
+        with open(out_file) as f:
+            previous = json.load(f)
+        if previous.get('settings') == settings:
+            result = previous
+    train, test = load_splits(args.data, args.train_split, args.test_split, args.test_fraction,
+                              args.seed)
+    print(f'{len(train)} train / {len(test)} test images, {len(train.classes)} classes')
+    with timer('features'):
+        train_f, test_f = split_features(args, train, test, args.layers)
+    for layer in args.layers:
+        if layer in result['layers']:
+            print(f'{layer}: mAP {result["layers"][layer]["mAP"]:.2f} (done before)')
+            continue
+        with timer(f'svm_{layer}'):
+            res = svm_benchmark(train_f[layer], train.labels, test_f[layer], test.labels,
+                                args.costs, args.folds, args.seed, progress=True)
+        print(f'\n{layer} ({train_f[layer].shape[1]} dims): mAP {res.mAP:.2f}  '
+              f'costs {res.costs}', flush=True)
+        result['layers'][layer] = dict(res.to_dict(), dims=int(train_f[layer].shape[1]))
+        write_json(out_file, result)
+    result['wall_s'] = {**result.get('wall_s', {}), **timer.times}  # earlier runs' steps kept
+    write_json(out_file, result)
+    print('SVM mAP (%): ' + '  '.join(f'{k} {v["mAP"]:.2f}' for k, v in result['layers'].items()))
+    print(f'wall times (s): {timer.times}; results: {out_file}')
+    return result
+
+
+if __name__ == '__main__':
+    main()
