@@ -36,12 +36,19 @@ def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> No
 def set_default_dataloader_cfg(cfg: Config, field: str, pin_memory: bool = True) -> None:
     """Fill a dataloader's defaults; ``persistent_workers`` only where there are workers.
 
+    In mmpretrain's scope the collate function defaults to ``default_collate`` (as
+    mmpretrain's own ``tools/train.py`` does); other scopes keep theirs (mmdet's
+    ``pseudo_collate``).
+
     mmpretrain's ``tools/train.py`` forces ``persistent_workers=True``, which torch
     rejects for ``num_workers=0``; here it defaults to ``num_workers > 0``.
     """
     if cfg.get(field, None) is None:
         return
-    loader = ConfigDict(collate_fn=dict(type='default_collate'))
+    loader = ConfigDict()
+    if cfg.get('default_scope', 'mmpretrain') == 'mmpretrain':
+        # mmpretrain's batches are stacked; mmdet's (and mmengine's default) are not
+        loader['collate_fn'] = dict(type='default_collate')
     loader.update(cfg[field])
     loader.setdefault('pin_memory', pin_memory and torch.cuda.is_available())
     if loader.get('num_workers', 0) == 0:
