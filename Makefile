@@ -10,7 +10,7 @@ install:
 	ORL_MM_VENV=$(VENV) bash tools/install.sh
 
 demo: install
-	$(PY) tools/demo.py
+	$(PY) tools/pipeline.py
 
 test: install
 	$(PY) -m pytest tests $(PYTEST_ARGS)
