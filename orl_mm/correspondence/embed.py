@@ -124,7 +124,7 @@ def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') ->
 
 def normalize_to_tensor(rgb: np.ndarray) -> torch.Tensor:
     """(H, W, 3) uint8 RGB -> (3, H, W) float32 ImageNet-normalised tensor."""
-    x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float()
+    x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)
     mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
     std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
     return (x - mean) / std

@@ -13,6 +13,7 @@ IJCV 2013) in OpenCV's fast mode on the full-resolution BGR image, then filters 
 If nothing survives, the first raw box is kept. Boxes are ``[x, y, w, h]`` integers in
 original pixels. IoU is the continuous one (``x2 = x + w``, no ``+1``).
 """
+import ctypes
 import os
 import os.path as osp
 from dataclasses import asdict, dataclass
@@ -38,6 +39,10 @@ class ProposalSettings:
             original pixels before filtering. The reference runs at full resolution.
         max_pixels: Images with more pixels than this are searched on a downscaled copy
             (with a warning naming the file) instead of exhausting memory.
+        seed: OpenCV's selective search ranks its regions with the C library's
+            ``rand()``, so its output order (and hence the filtered boxes) changes from
+            call to call; ``srand(seed)`` is called before every image, which makes the
+            boxes of an image independent of the process and of the images before it.
     """
     min_size: int = 96
     max_aspect_ratio: float = 3.0
@@ -45,6 +50,7 @@ class ProposalSettings:
     top_n: int = 100
     max_side: Optional[int] = None
     max_pixels: int = 40_000_000
+    seed: int = 0
 
     def info(self) -> dict:
         """The ``info`` keys of the correspondence file."""
@@ -119,9 +125,25 @@ def _selective_search_object():
     return _SEARCH
 
 
-def selective_search(img_bgr: np.ndarray) -> np.ndarray:
-    """OpenCV fast selective search; returns (N, 4) int ``[x, y, w, h]`` in OpenCV's order."""
+_LIBC = None
+
+
+def _srand(seed: int) -> None:
+    """Seed the C library's ``rand()``, which OpenCV's selective search uses."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = ctypes.CDLL(None)
+    _LIBC.srand(ctypes.c_uint(seed))
+
+
+def selective_search(img_bgr: np.ndarray, seed: int = 0) -> np.ndarray:
+    """OpenCV fast selective search; returns (N, 4) int ``[x, y, w, h]`` in OpenCV's order.
+
+    Deterministic for a given ``seed`` (see :class:`ProposalSettings`); run with one OpenCV
+    thread (:func:`init_proposal_worker`) so that ``rand()`` is called in a fixed order.
+    """
     search = _selective_search_object()
+    _srand(seed)
     search.setBaseImage(img_bgr)
     search.switchToSelectiveSearchFast()
     rects = search.process()
@@ -151,11 +173,11 @@ def compute_proposals(path: str, settings: ProposalSettings) -> Dict:
     if scale < 1.0:
         small = cv2.resize(img, (max(1, round(width * scale)), max(1, round(height * scale))),
                            interpolation=cv2.INTER_AREA)
-        raw = selective_search(small)
+        raw = selective_search(small, settings.seed)
         raw = _scale_boxes_back(raw, small.shape[1] / width, small.shape[0] / height, width,
                                 height)
     else:
-        raw = selective_search(img)
+        raw = selective_search(img, settings.seed)
     boxes = filter_proposals(raw, settings.min_size, settings.max_aspect_ratio,
                              settings.max_iou, settings.top_n)
     if len(boxes) == 0:  # selective search found nothing at all: the whole image

@@ -23,6 +23,7 @@ proposals, embeddings and pair mining; rank 0 runs the k-NN search and merges th
 because only barriers are exchanged.
 """
 import hashlib
+import json
 import os
 import os.path as osp
 import sys
@@ -153,7 +154,11 @@ def _image_list_digest(records: Sequence[ImageRecord]) -> str:
 
 
 def _dump(obj, path: str) -> None:
-    """Deterministic compact JSON (byte-identical across runs)."""
+    """Deterministic compact JSON (byte-identical across runs); an identical file is kept."""
+    if osp.isfile(path):
+        with open(path) as f:
+            if f.read() == json.dumps(obj, separators=(',', ':')):
+                return
     atomic_write_json(obj, path, separators=(',', ':'))
 
 

@@ -44,6 +44,8 @@ def parse_args(argv=None, steps=None):
                    'longer side is at most this (boxes scaled back to original pixels)')
     p.add_argument('--max-pixels', type=int, default=40_000_000,
                    help='larger images are searched on a downscaled copy (with a warning)')
+    p.add_argument('--seed', type=int, default=0,
+                   help="seed of the C rand() that OpenCV's selective search uses")
     p.add_argument('--knn', type=int, default=10, help='neighbours per image (K)')
     p.add_argument('--pair-ratio', type=float, default=0.1)
     p.add_argument('--knn-resize', type=int, default=256)
@@ -83,7 +85,7 @@ def build_config(args) -> Stage2Config:
         img_dir=img_dir, work_dir=args.work_dir, ann_file=ann or None, config=args.config,
         checkpoint=args.checkpoint,
         proposal=ProposalSettings(args.min_size, args.max_aspect_ratio, args.max_iou,
-                                  args.top_n, args.max_side, args.max_pixels),
+                                  args.top_n, args.max_side, args.max_pixels, args.seed),
         knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
         batch_size=args.batch_size, channels_last=args.channels_last, knn_k=args.knn,
         pair_ratio=args.pair_ratio, num_workers=args.workers,
