@@ -23,31 +23,6 @@ OUTPUTS = ['images.json', 'proposals.json', 'knn.json', 'correspondence.json',
            'pair_scores.json']
 
 
-@pytest.fixture(scope='module')
-def small_coco(coco128, tmp_path_factory):
-    """Five real photos scaled to 160 px wide, with their instances JSON subset."""
-    root = tmp_path_factory.mktemp('small_coco')
-    os.makedirs(root / 'train2017')
-    with open(osp.join(coco128, 'annotations', 'instances_train2017.json')) as f:
-        data = json.load(f)
-    images = {im['file_name']: im for im in data['images']}
-    keep, anns = [], []
-    for name in NAMES:
-        img = cv2.imread(osp.join(coco128, 'train2017', name))
-        s = 160 / img.shape[1]
-        cv2.imwrite(str(root / 'train2017' / name),
-                    cv2.resize(img, (160, round(img.shape[0] * s)), interpolation=cv2.INTER_AREA))
-        im = dict(images[name], width=160, height=round(img.shape[0] * s))
-        keep.append(im)
-        for a in data['annotations']:
-            if a['image_id'] == im['id']:
-                anns.append(dict(a, bbox=[v * s for v in a['bbox']]))
-    os.makedirs(root / 'annotations')
-    with open(root / 'annotations' / 'instances_train2017.json', 'w') as f:
-        json.dump(dict(images=keep, annotations=anns, categories=data['categories']), f)
-    return str(root)
-
-
 def make_cfg(img_dir, work_dir, ann_file=None, **kw):
     return Stage2Config(
         img_dir=img_dir, work_dir=work_dir, ann_file=ann_file,
