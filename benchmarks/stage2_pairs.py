@@ -2,11 +2,13 @@
 
     python benchmarks/stage2_pairs.py CONFIG CKPT --work-dir WORK_DIR [--images 16]
 
-Takes the first ``--images`` images of a finished stage-2 work dir (their proposals and
-k-NN restricted to those images: neighbours outside the subset are dropped), embeds the
-RoIs once per image (the cache) and, the reference way, once per query plus once per
-neighbour per query, on the same crops. Prints backbone forwards (crops), wall times,
-their ratios, and whether the pairs are identical.
+Takes the first ``--images`` images of a finished stage-2 work dir as a data set of its
+own (their proposals; their K-NN recomputed among them from the work dir's image
+embeddings), then mines all pairs twice on the same crops: embedding each image's RoIs
+once (the cache) and, the reference way, the query's RoIs plus every neighbour's RoIs again
+for every query. Prints backbone forwards (crops), wall times, their ratios, and whether
+the pairs are identical; then the exact forward counts of both ways on the whole work dir
+(all images, its real k-NN), from the proposals.
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from orl_mm.correspondence.embed import (EmbedSettings, bgr_to_rgb,  # noqa: E402
                                          build_stage1_encoder, embed_image_rois)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
+from orl_mm.correspondence.knn import knn_search  # noqa: E402
 from orl_mm.correspondence.pairs import mine_pairs, mine_pairs_naive  # noqa: E402
 
 
@@ -31,8 +34,10 @@ def main():
     p.add_argument('checkpoint')
     p.add_argument('--work-dir', required=True, help='a finished stage-2 work dir')
     p.add_argument('--img-dir', required=True)
-    p.add_argument('--images', type=int, default=16)
-    p.add_argument('--roi-size', type=int, default=224)
+    p.add_argument('--images', type=int, default=24)
+    p.add_argument('--knn', type=int, default=10)
+    p.add_argument('--roi-size', type=int, default=64,
+                   help='crop size (the forward counts do not depend on it)')
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--ratio', type=float, default=0.1)
     args = p.parse_args()
@@ -41,8 +46,8 @@ def main():
     n = args.images
     names = props['images']['file_name'][:n]
     boxes = [np.asarray(b) for b in props['bbox'][:n]]
-    # neighbours within the subset (all images of the subset get their own k-NN order)
-    knn = [[j for j in knn_all[i] if j < n] or [(i + 1) % n] for i in range(n)]
+    feats = np.load(osp.join(args.work_dir, 'knn', 'embeddings_rank0of1.npy'))[:n]
+    knn = knn_search(feats, args.knn)[0].tolist()
     encoder = build_stage1_encoder(args.config, args.checkpoint)
     settings = EmbedSettings(roi_size=args.roi_size, batch_size=args.batch_size)
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(args.img_dir, f))) for f in names]
@@ -67,6 +72,11 @@ def main():
     print(f'naive (reference): {f_naive} forwards, {t_naive:.1f} s')
     print(f'forwards ratio naive/cached: {f_naive / f_cached:.2f}x, '
           f'time ratio {t_naive / t_cached:.2f}x; pairs identical: {cached == naive}')
+    sizes = [len(b) for b in props['bbox']]
+    full_cached = sum(sizes)
+    full_naive = sum(sizes[i] + sum(sizes[j] for j in knn_all[i]) for i in range(len(sizes)))
+    print(f'whole work dir ({len(sizes)} images, K {len(knn_all[0])}): cached {full_cached} '
+          f'forwards, naive {full_naive}, ratio {full_naive / full_cached:.2f}x')
 
 
 if __name__ == '__main__':

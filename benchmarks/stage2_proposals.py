@@ -17,7 +17,6 @@ import os.path as osp
 import subprocess
 import sys
 import tempfile
-import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
@@ -77,9 +76,9 @@ def main():
             print(f'speed-up {args.workers} vs 1: '
                   f'{res[1]["step_seconds"] / res[args.workers]["step_seconds"]:.2f}x '
                   f'(load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)')
-            same = all(open(osp.join(tmp, 'w1', 'proposals.json')).read() ==
-                       open(osp.join(tmp, f'w{args.workers}', 'proposals.json')).read()
-                       for _ in [0])
+            with open(osp.join(tmp, 'w1', 'proposals.json')) as f1, \
+                    open(osp.join(tmp, f'w{args.workers}', 'proposals.json')) as f2:
+                same = f1.read() == f2.read()
             print(f'proposals.json identical between 1 and {args.workers} processes: {same}')
         else:
             res = {}
