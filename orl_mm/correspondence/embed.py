@@ -182,9 +182,10 @@ def embed_image_rois(encoder: Stage1Encoder, rgb: np.ndarray, boxes: Sequence[Se
         (B, C5) float32, L2-normalised.
     """
     out: List[torch.Tensor] = []
+    device = next(encoder.parameters()).device
     for start in range(0, len(boxes), settings.batch_size):
         chunk = crop_rois(rgb, boxes[start:start + settings.batch_size], settings.roi_size)
-        out.append(encoder.embed_rois(chunk, settings.channels_last))
+        out.append(encoder.embed_rois(chunk.to(device), settings.channels_last).cpu())
     return torch.cat(out).numpy().astype(np.float32, copy=False)
 
 

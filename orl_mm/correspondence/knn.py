@@ -75,8 +75,9 @@ def embed_images(encoder: Stage1Encoder, paths, settings: EmbedSettings,
     loader = DataLoader(_KnnImages(paths, settings), batch_size=settings.batch_size,
                         num_workers=num_workers, shuffle=False)
     out = []
+    device = next(encoder.parameters()).device
     for batch in loader:
-        out.append(encoder.embed_images(batch, settings.channels_last).numpy())
+        out.append(encoder.embed_images(batch.to(device), settings.channels_last).cpu().numpy())
         if progress is not None:
             progress(len(batch))
     return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 0), np.float32)

@@ -37,13 +37,23 @@ def _gt_by_file(ann_file: str) -> Dict[str, List[tuple]]:
     return gt
 
 
-def quality_report(corr_path: str, ann_file: str, iou_thr: float = 0.5,
-                   seed: int = 0) -> dict:
+def quality_report(corr_path: str, ann_file: str, iou_thr: float = 0.5, seed: int = 0,
+                   random_draws: int = 10) -> dict:
     """Fraction of correct mined pairs vs random proposal pairs.
+
+    Args:
+        corr_path: The correspondence file.
+        ann_file: COCO instances JSON of the same images.
+        iou_thr: A box matches a GT object at IoU >= this.
+        seed: Seed of the random baseline.
+        random_draws: Random pairs drawn per mined pair (same two images), to make the
+            small baseline fraction less noisy.
 
     Returns:
         ``dict(num_pairs, mined_correct, mined_fraction, random_correct, random_fraction,
-        ratio, mined_box_on_object_fraction, iou_thr, seed)``.
+        num_random_pairs, ratio, mined_box_on_object_fraction, mined_both_on_object_fraction,
+        random_both_on_object_fraction, iou_thr, seed)``; "on object" means matching a GT
+        object of any category (a looser, secondary measure).
     """
     corr = load_correspondence(corr_path, allow_empty_pairs=True)
     gt = _gt_by_file(ann_file)
@@ -62,7 +72,7 @@ def quality_report(corr_path: str, ann_file: str, iou_thr: float = 0.5,
                 cache[key] = set()
         return cache[key]
 
-    total = mined = rand = on_object = 0
+    total = mined = rand = on_object = both = rand_both = 0
     for i in range(len(corr)):
         for k, j in enumerate(corr.knn_image_ids[i]):
             for pair in corr.knn_box_pairs[i][k]:
@@ -70,13 +80,21 @@ def quality_report(corr_path: str, ann_file: str, iou_thr: float = 0.5,
                 cq, ck = cats(i, pair[:4]), cats(j, pair[4:])
                 mined += bool(cq & ck)
                 on_object += bool(cq) + bool(ck)
-                rq = corr.boxes[i][rng.integers(len(corr.boxes[i]))]
-                rk = corr.boxes[j][rng.integers(len(corr.boxes[j]))]
-                rand += bool(cats(i, rq) & cats(j, rk))
+                both += bool(cq) and bool(ck)
+                for _ in range(random_draws):
+                    rq = corr.boxes[i][rng.integers(len(corr.boxes[i]))]
+                    rk = corr.boxes[j][rng.integers(len(corr.boxes[j]))]
+                    rcq, rck = cats(i, rq), cats(j, rk)
+                    rand += bool(rcq & rck)
+                    rand_both += bool(rcq) and bool(rck)
     frac = mined / total if total else 0.0
-    rfrac = rand / total if total else 0.0
+    num_random = total * random_draws
+    rfrac = rand / num_random if total else 0.0
     return dict(num_pairs=total, mined_correct=mined, mined_fraction=frac,
                 random_correct=rand, random_fraction=rfrac,
                 ratio=(frac / rfrac) if rfrac else None,
                 mined_box_on_object_fraction=on_object / (2 * total) if total else 0.0,
+                mined_both_on_object_fraction=both / total if total else 0.0,
+                random_both_on_object_fraction=rand_both / num_random if total else 0.0,
+                num_random_pairs=num_random,
                 iou_thr=iou_thr, seed=seed)

@@ -35,8 +35,9 @@ def test_quality_fractions(tmp_path):
     assert rep['num_pairs'] == 4
     assert rep['mined_correct'] == 2 and rep['mined_fraction'] == 0.5
     assert rep['mined_box_on_object_fraction'] == 7 / 8
+    assert rep['mined_both_on_object_fraction'] == 3 / 4
     # random pairs: from image a every box is on the cat; from b 1 of 3 boxes is the cat
-    assert 0 <= rep['random_correct'] <= 4
+    assert 0 <= rep["random_correct"] <= 40
     assert quality_report(path, str(ann_path), seed=0) == rep  # seeded
     many = quality_report(path, str(ann_path), seed=1)
     assert many['seed'] == 1 and many['mined_fraction'] == 0.5
@@ -59,3 +60,4 @@ def test_random_baseline_expectation(tmp_path):
     rep = quality_report(str(tmp_path / 'c.json'), str(tmp_path / 'ann.json'))
     assert rep['mined_fraction'] == 1.0
     assert rep['random_fraction'] == pytest.approx(1 / 3, abs=0.03)
+    assert rep['random_both_on_object_fraction'] == rep['random_fraction']
