@@ -53,8 +53,9 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--roi-size', type=int, default=224)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--channels-last', action='store_true')
-    p.add_argument('--workers', type=int, default=os.cpu_count() or 1,
-                   help='selective-search processes per rank (default: all cores)')
+    p.add_argument('--workers', type=int, default=None,
+                   help='selective-search processes per rank (default: the cores divided '
+                   'by the ranks on this machine)')
     p.add_argument('--loader-workers', type=int, default=0,
                    help='DataLoader workers decoding/cropping for the backbone')
     p.add_argument('--device', default=None, help='default: cuda:<local rank> if available')
@@ -88,7 +89,9 @@ def build_config(args) -> Stage2Config:
                                   args.top_n, args.max_side, args.max_pixels, args.seed),
         knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
         batch_size=args.batch_size, channels_last=args.channels_last, knn_k=args.knn,
-        pair_ratio=args.pair_ratio, num_workers=args.workers,
+        pair_ratio=args.pair_ratio,
+        num_workers=args.workers or max(
+            1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
 
