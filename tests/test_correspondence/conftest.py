@@ -29,7 +29,6 @@ def tiny_checkpoint(tiny_config, tmp_path_factory):
 @pytest.fixture(scope='session')
 def tiny_encoder(tiny_config, tiny_checkpoint):
     from orl_mm.correspondence.embed import build_stage1_encoder
-    torch.set_num_threads(1)
     return build_stage1_encoder(tiny_config, tiny_checkpoint)
 
 
