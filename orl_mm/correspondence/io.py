@@ -217,3 +217,30 @@ def load_correspondence(path: str,
     corr = Correspondence.from_dict(data, source=path)
     corr.validate(image_sizes, allow_empty_pairs=allow_empty_pairs, source=path)
     return corr
+
+
+def atomic_save_npy(array: Any, path: str) -> None:
+    """Write a numpy array to ``path`` (``.npy``) through a temporary file and a rename."""
+    import numpy as np
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            np.save(f, array)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_json(path: str) -> Any:
+    """Read a JSON file; ``None`` if it is missing or unreadable (a part to redo)."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return None

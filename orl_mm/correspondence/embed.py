@@ -1,0 +1,192 @@
+"""Stage-1 model loading and the two embeddings of ORL stage 2.
+
+ORL (Xie et al., NeurIPS 2021, Sec. 3.2) uses the stage-1 BYOL online network twice:
+
+* image embedding (for the k-NN): backbone -> global average pool -> projector, 256-d,
+  L2-normalised; test transform Resize(256) -> CenterCrop(224), ImageNet mean/std;
+* RoI embedding (for the pairs): each proposal is cropped from the original image,
+  resized to 224x224 (bilinear), and goes through the backbone; res5 is globally
+  average-pooled (2048-d for ResNet-50) and L2-normalised.
+
+The model is built from the stage-1 config with mmpretrain's ``MODELS.build`` and the
+checkpoint is loaded with mmengine, so any checkpoint of this plugin with the BYOL names
+(online ``backbone.*``, projector ``neck.*``) works. SyncBN is reverted to BN for
+CPU/single-process inference.
+"""
+from dataclasses import dataclass
+from typing import Callable, List, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+IMAGENET_MEAN = (123.675, 116.28, 103.53)
+IMAGENET_STD = (58.395, 57.12, 57.375)
+
+
+@dataclass
+class EmbedSettings:
+    """Input sizes and batching (defaults: the ORL reference).
+
+    Attributes:
+        knn_resize: Shorter side after resizing, for the image embedding.
+        knn_crop: Centre crop size, for the image embedding.
+        roi_size: Side of the square RoI crops.
+        batch_size: Images (k-NN) or crops (RoIs) per forward.
+        channels_last: Run the backbone in channels-last memory format.
+    """
+    knn_resize: int = 256
+    knn_crop: int = 224
+    roi_size: int = 224
+    batch_size: int = 64
+    channels_last: bool = False
+
+
+class Stage1Encoder(nn.Module):
+    """The online branch of a stage-1 BYOL-like model: ``backbone`` and ``neck``.
+
+    Args:
+        backbone: The online backbone (e.g. mmpretrain ``ResNet``).
+        neck: The online projector (e.g. ``NonLinearNeck`` with its own average pool).
+    """
+
+    def __init__(self, backbone: nn.Module, neck: nn.Module) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.neck = neck
+        self.forward_count = 0  # number of images/crops that went through the backbone
+
+    def _backbone(self, x: torch.Tensor, channels_last: bool) -> Tuple[torch.Tensor, ...]:
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        self.forward_count += x.shape[0]
+        return self.backbone(x)
+
+    @torch.inference_mode()
+    def embed_images(self, x: torch.Tensor, channels_last: bool = False) -> torch.Tensor:
+        """(B, 3, H, W) normalised images -> (B, C_proj) L2-normalised projector output."""
+        feats = self._backbone(x, channels_last)
+        out = self.neck((feats[-1], ))[0]
+        return F.normalize(out.float().flatten(1), dim=1)
+
+    @torch.inference_mode()
+    def embed_rois(self, x: torch.Tensor, channels_last: bool = False) -> torch.Tensor:
+        """(B, 3, S, S) normalised crops -> (B, C5) L2-normalised pooled res5 features."""
+        res5 = self._backbone(x, channels_last)[-1]
+        return F.normalize(res5.float().mean(dim=(2, 3)), dim=1)
+
+
+def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') -> Stage1Encoder:
+    """Build the online encoder of a stage-1 model from its config and checkpoint.
+
+    Args:
+        config: Path of the stage-1 config, or an mmengine ``Config``.
+        checkpoint: Checkpoint with ``backbone.*`` and ``neck.*`` (mmpretrain BYOL layout);
+            None keeps the random initialisation (tests).
+        device: Where to put the model.
+
+    Returns:
+        The encoder in eval mode.
+
+    Raises:
+        KeyError: If the checkpoint has no ``backbone.`` weights.
+    """
+    from mmengine.config import Config
+    from mmengine.model import revert_sync_batchnorm
+    from mmengine.runner import load_checkpoint
+    from mmpretrain.registry import MODELS
+    from mmpretrain.utils import register_all_modules
+
+    import orl_mm  # noqa: F401  (registration, compat fixes)
+
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    from mmengine.registry import DefaultScope
+    scope = cfg.get('default_scope', 'mmpretrain')
+    with DefaultScope.overwrite_default_scope(scope):
+        model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        state = load_checkpoint(model, checkpoint, map_location='cpu', strict=False,
+                                logger='silent')
+        state = state.get('state_dict', state)
+        if not any(k.startswith('backbone.') for k in state):
+            raise KeyError(f'{checkpoint}: no "backbone." weights (expected the mmpretrain '
+                           'BYOL layout: online backbone.*, projector neck.*)')
+    model = revert_sync_batchnorm(model)
+    if not hasattr(model, 'backbone') or not hasattr(model, 'neck'):
+        raise AttributeError(f'{type(model).__name__} has no backbone/neck (BYOL-like needed)')
+    encoder = Stage1Encoder(model.backbone, model.neck).to(device).eval()
+    return encoder
+
+
+def normalize_to_tensor(rgb: np.ndarray) -> torch.Tensor:
+    """(H, W, 3) uint8 RGB -> (3, H, W) float32 ImageNet-normalised tensor."""
+    x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)
+    mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+    std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
+    return (x - mean) / std
+
+
+def knn_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
+    """The test transform of the image embedding: Resize(shorter side) -> CenterCrop.
+
+    Same geometry as torchvision's ``Resize(resize)`` + ``CenterCrop(crop)`` (bilinear,
+    Pillow), then ImageNet normalisation. Returns (3, crop, crop).
+    """
+    h, w = rgb.shape[:2]
+    if w <= h:
+        new_w, new_h = resize, int(resize * h / w)
+    else:
+        new_w, new_h = int(resize * w / h), resize
+    img = Image.fromarray(rgb).resize((new_w, new_h), Image.BILINEAR)
+    top = int(round((new_h - crop) / 2.0))
+    left = int(round((new_w - crop) / 2.0))
+    if new_h < crop or new_w < crop:  # pad like torchvision's CenterCrop
+        canvas = Image.new('RGB', (max(new_w, crop), max(new_h, crop)))
+        canvas.paste(img, ((max(new_w, crop) - new_w) // 2, (max(new_h, crop) - new_h) // 2))
+        img, new_w, new_h = canvas, max(new_w, crop), max(new_h, crop)
+        top, left = int(round((new_h - crop) / 2.0)), int(round((new_w - crop) / 2.0))
+    img = img.crop((left, top, left + crop, top + crop))
+    return normalize_to_tensor(np.asarray(img))
+
+
+def crop_rois(rgb: np.ndarray, boxes: Sequence[Sequence[int]], size: int = 224) -> torch.Tensor:
+    """Crop ``[x, y, w, h]`` boxes from an RGB image and resize each to size x size.
+
+    Bilinear (Pillow), ImageNet-normalised. Returns (B, 3, size, size).
+    """
+    img = Image.fromarray(rgb)
+    crops = []
+    for x, y, w, h in boxes:
+        crop = img.crop((int(x), int(y), int(x + w), int(y + h))).resize((size, size),
+                                                                        Image.BILINEAR)
+        crops.append(normalize_to_tensor(np.asarray(crop)))
+    return torch.stack(crops) if crops else torch.empty(0, 3, size, size)
+
+
+def bgr_to_rgb(img_bgr: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(img_bgr, cv2.COLOR_BGR2RGB)
+
+
+def embed_image_rois(encoder: Stage1Encoder, rgb: np.ndarray, boxes: Sequence[Sequence[int]],
+                     settings: EmbedSettings) -> np.ndarray:
+    """RoI embeddings of one image, in chunks of ``settings.batch_size`` crops.
+
+    The chunking depends only on the image's own boxes, so the numbers are the same
+    whichever query asks for them (cache and naive way agree exactly).
+
+    Returns:
+        (B, C5) float32, L2-normalised.
+    """
+    out: List[torch.Tensor] = []
+    device = next(encoder.parameters()).device
+    for start in range(0, len(boxes), settings.batch_size):
+        chunk = crop_rois(rgb, boxes[start:start + settings.batch_size], settings.roi_size)
+        out.append(encoder.embed_rois(chunk.to(device), settings.channels_last).cpu())
+    return torch.cat(out).numpy().astype(np.float32, copy=False)
+
+
+RoIFeatureFn = Callable[[int], np.ndarray]

@@ -1,0 +1,55 @@
+"""Building the stage-1 encoder from config + checkpoint; the two embeddings."""
+import numpy as np
+import pytest
+import torch
+
+from orl_mm.correspondence.embed import (IMAGENET_MEAN, IMAGENET_STD, build_stage1_encoder,
+                                         crop_rois, knn_transform)
+
+
+def test_checkpoint_weights_are_loaded(tiny_config, tiny_checkpoint, tiny_encoder):
+    state = torch.load(tiny_checkpoint, weights_only=False)['state_dict']
+    for name, value in tiny_encoder.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), state[name].numpy(), err_msg=name)
+    assert not tiny_encoder.training
+    # a different random model would differ: the checkpoint is really what is used
+    other = build_stage1_encoder(tiny_config, None)
+    assert not torch.equal(other.backbone.conv1.weight, tiny_encoder.backbone.conv1.weight)
+
+
+def test_checkpoint_without_backbone_is_rejected(tiny_config, tmp_path):
+    path = str(tmp_path / 'bad.pth')
+    torch.save(dict(state_dict={'foo.weight': torch.zeros(1)}), path)
+    with pytest.raises(KeyError, match='backbone'):
+        build_stage1_encoder(tiny_config, path)
+
+
+def test_embeddings_are_normalised(tiny_encoder):
+    x = torch.randn(3, 3, 32, 32)
+    img = tiny_encoder.embed_images(x)
+    roi = tiny_encoder.embed_rois(x)
+    assert img.shape == (3, 64) and roi.shape == (3, 512)
+    np.testing.assert_allclose(img.norm(dim=1).numpy(), 1, rtol=1e-5)
+    np.testing.assert_allclose(roi.norm(dim=1).numpy(), 1, rtol=1e-5)
+
+
+def test_knn_transform_geometry():
+    rgb = np.zeros((300, 400, 3), np.uint8)
+    rgb[:, 200:] = 255  # right half white
+    x = knn_transform(rgb, 64, 56)  # resize to 64x85, centre crop 56
+    assert x.shape == (3, 56, 56)
+    white = (255 - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
+    np.testing.assert_allclose(x[:, 0, -1].numpy(), white, rtol=1e-5)
+    np.testing.assert_allclose(x[:, 0, 0].numpy(), -np.array(IMAGENET_MEAN) / IMAGENET_STD,
+                               rtol=1e-5)
+
+
+def test_crop_rois_takes_the_box():
+    rgb = np.zeros((100, 100, 3), np.uint8)
+    rgb[10:30, 20:60] = 255
+    crops = crop_rois(rgb, [[20, 10, 40, 20], [70, 70, 30, 30]], size=16)
+    white = (255 - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
+    assert crops.shape == (2, 3, 16, 16)
+    np.testing.assert_allclose(crops[0].mean(dim=(1, 2)).numpy(), white, rtol=1e-5)
+    np.testing.assert_allclose(crops[1].mean(dim=(1, 2)).numpy(),
+                               -np.array(IMAGENET_MEAN) / IMAGENET_STD, rtol=1e-5)

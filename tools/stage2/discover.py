@@ -1,0 +1,135 @@
+"""ORL stage 2 in one command: proposals -> image k-NN -> RoI embeddings -> pairs.
+
+Example (the whole of stage 2 on COCO train2017 with a stage-1 checkpoint)::
+
+    python tools/stage2/discover.py configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py \\
+        work_dirs/byol/epoch_800.pth --data-root data/coco --work-dir work_dirs/stage2
+
+Each step alone: ``--steps proposals`` (or ``tools/stage2/proposals.py ...``, ``knn.py``,
+``roi.py``, ``pairs.py``, ``quality.py`` with the same arguments). The same command again
+after a kill resumes. Distributed: ``torchrun --nproc_per_node N tools/stage2/discover.py
+... --launcher pytorch`` (gloo without a GPU). See README "Stage 2".
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from orl_mm.correspondence.proposals import ProposalSettings  # noqa: E402
+from orl_mm.correspondence.runner import STEPS, Stage2Config, Stage2Error, run_stage2  # noqa
+
+
+def parse_args(argv=None, steps=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config', help='stage-1 config (BYOL-like, mmpretrain layout)')
+    p.add_argument('checkpoint', help='stage-1 checkpoint (backbone.*, neck.*)')
+    p.add_argument('--data-root', help='COCO-layout root: <root>/train2017 and, if present, '
+                   '<root>/annotations/instances_train2017.json')
+    p.add_argument('--img-dir', help='image folder (default <data-root>/train2017)')
+    p.add_argument('--ann-file', help='COCO-layout JSON listing the images (default '
+                   '<data-root>/annotations/instances_train2017.json if it exists); '
+                   "'' to take every image in the folder")
+    p.add_argument('--work-dir', required=True)
+    if steps is None:
+        p.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
+    p.add_argument('--min-size', type=int, default=96)
+    p.add_argument('--max-aspect-ratio', type=float, default=3)
+    p.add_argument('--max-iou', type=float, default=0.5)
+    p.add_argument('--top-n', type=int, default=100, help='boxes kept per image')
+    p.add_argument('--max-side', type=int, default=None,
+                   help='speed option, off by default: selective search on a copy whose '
+                   'longer side is at most this (boxes scaled back to original pixels)')
+    p.add_argument('--max-pixels', type=int, default=40_000_000,
+                   help='larger images are searched on a downscaled copy (with a warning)')
+    p.add_argument('--seed', type=int, default=0,
+                   help="seed of the C rand() that OpenCV's selective search uses")
+    p.add_argument('--knn', type=int, default=10, help='neighbours per image (K)')
+    p.add_argument('--pair-ratio', type=float, default=0.1)
+    p.add_argument('--knn-resize', type=int, default=256)
+    p.add_argument('--knn-crop', type=int, default=224)
+    p.add_argument('--roi-size', type=int, default=224)
+    p.add_argument('--batch-size', type=int, default=64)
+    p.add_argument('--channels-last', action='store_true')
+    p.add_argument('--workers', type=int, default=None,
+                   help='selective-search processes per rank (default: the cores divided '
+                   'by the ranks on this machine)')
+    p.add_argument('--loader-workers', type=int, default=0,
+                   help='DataLoader workers decoding/cropping for the backbone')
+    p.add_argument('--device', default=None, help='default: cuda:<local rank> if available')
+    p.add_argument('--skip-bad-images', action='store_true',
+                   help='leave unreadable images out (listed) instead of stopping')
+    p.add_argument('--no-progress', action='store_true')
+    p.add_argument('--launcher', choices=['none', 'pytorch'], default='none')
+    args = p.parse_args(argv)
+    if steps is not None:
+        args.steps = list(steps)
+    return args
+
+
+def build_config(args) -> Stage2Config:
+    import torch
+    if args.img_dir is None and args.data_root is None:
+        raise SystemExit('give --data-root or --img-dir')
+    img_dir = args.img_dir or osp.join(args.data_root, 'train2017')
+    ann = args.ann_file
+    if ann is None and args.data_root:
+        default = osp.join(args.data_root, 'annotations', 'instances_train2017.json')
+        ann = default if osp.isfile(default) else None
+    device = args.device
+    if device is None:
+        device = (f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
+                  if torch.cuda.is_available() else 'cpu')
+    return Stage2Config(
+        img_dir=img_dir, work_dir=args.work_dir, ann_file=ann or None, config=args.config,
+        checkpoint=args.checkpoint,
+        proposal=ProposalSettings(args.min_size, args.max_aspect_ratio, args.max_iou,
+                                  args.top_n, args.max_side, args.max_pixels, args.seed),
+        knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
+        batch_size=args.batch_size, channels_last=args.channels_last, knn_k=args.knn,
+        pair_ratio=args.pair_ratio,
+        num_workers=args.workers or max(
+            1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
+        loader_workers=args.loader_workers, device=device,
+        skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
+
+
+def init_dist(launcher: str) -> None:
+    if launcher == 'none':
+        return
+    import torch
+    import torch.distributed as dist
+    backend = 'nccl' if torch.cuda.is_available() else 'gloo'
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+    dist.init_process_group(backend=backend, rank=int(os.environ['RANK']),
+                            world_size=int(os.environ['WORLD_SIZE']))
+
+
+def main(argv=None, steps=None) -> int:
+    args = parse_args(argv, steps)
+    init_dist(args.launcher)
+    cfg = build_config(args)
+    try:
+        report = run_stage2(cfg, args.steps)
+    except Stage2Error as err:
+        print(f'stage 2 stopped: {err}', file=sys.stderr)
+        return 2
+    import torch.distributed as dist
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    if rank == 0:
+        print(json.dumps(report, indent=1))
+        if 'quality' in report:
+            q = report['quality']
+            print(f"pairs matching GT (IoU>=0.5, same category): mined "
+                  f"{q['mined_fraction']:.4f} vs random {q['random_fraction']:.4f} "
+                  f"({q['num_pairs']} pairs)")
+    if dist.is_initialized():
+        dist.destroy_process_group()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
