@@ -93,9 +93,10 @@ def _to_uint8_bgr(img: np.ndarray) -> np.ndarray:
 
 
 def read_image_bgr(path: str) -> np.ndarray:
-    """Decode an image as an (H, W, 3) uint8 BGR array, like ``cv2.imread(path)``.
+    """Decode an image as an (H, W, 3) uint8 BGR array, as stored (EXIF ignored).
 
-    Grayscale, RGBA (alpha dropped), CMYK and 16-bit images are converted to 8-bit BGR.
+    The EXIF orientation is ignored, as stage 3 (``color_ignore_orientation``), the image
+    headers and COCO's annotations do, so every box refers to the same pixels. Grayscale, RGBA (alpha dropped), CMYK and 16-bit images are converted to 8-bit BGR.
 
     Raises:
         ImageReadError: If the file is missing, corrupt or truncated (named in the message).
@@ -109,7 +110,7 @@ def read_image_bgr(path: str) -> np.ndarray:
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageReadError(f'{path}: cannot decode image ({err})') from err
     with warnings.catch_warnings():
-        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        img = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     if img is None or pil_mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
         # OpenCV cannot read it, or it is high bit depth: decode unchanged and convert
         raw = cv2.imread(path, cv2.IMREAD_UNCHANGED)
