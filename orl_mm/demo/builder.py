@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 
 
 # name -> (loader, crop as (y0, y1, x0, x1) on the photograph, framing the object)
@@ -154,7 +154,7 @@ def _write_dataset(out_dir: str, num_images: int, seed: int, width: int, height:
                      category_id=CLASSES.index(name) + 1, bbox=[x, y, w, h], area=w * h,
                      iscrowd=0, segmentation=[[x, y, x + w, y, x + w, y + h, x, y + h]]))
         present = {name for name, _ in placed}
-        label_rows.append([file_name] + [int(c in present) for c in CLASSES])
+        label_rows.append([f'train2017/{file_name}'] + [int(c in present) for c in CLASSES])
 
     categories = [dict(id=i + 1, name=name, supercategory='demo') for i, name in enumerate(CLASSES)]
     with open(osp.join(out_dir, 'annotations', 'instances_train2017.json'), 'w') as f:
@@ -176,7 +176,7 @@ def build_demo_dataset(out_dir: str = 'data/demo',
 
         out_dir/train2017/demo_000001.jpg ...
         out_dir/annotations/instances_train2017.json   (images, boxes, 6 categories)
-        out_dir/annotations/multilabel_train2017.csv   (file, then one 0/1 column a class)
+        out_dir/annotations/multilabel_train2017.csv   (train2017/<file>, then a 0/1 column a class)
         out_dir/demo_meta.json                         (what was built; marks completion)
 
     Args:
