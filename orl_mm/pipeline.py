@@ -61,7 +61,8 @@ def run_command(stage: Stage, log_file: str) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
-            if not line.startswith(' ') or 'Epoch(' in line:  # keep the console readable
+            # the console gets the headlines; progress bars and tracebacks stay in the log
+            if 'task/s, elapsed' not in line and (not line.startswith(' ') or 'Epoch(' in line):
                 sys.stdout.write(f'  [{stage.name}] {line}')
         code = proc.wait()
     if code != 0:

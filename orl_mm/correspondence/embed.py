@@ -161,8 +161,8 @@ def crop_rois(rgb: np.ndarray, boxes: Sequence[Sequence[int]], size: int = 224) 
     img = Image.fromarray(rgb)
     crops = []
     for x, y, w, h in boxes:
-        crop = img.crop((int(x), int(y), int(x + w), int(y + h))).resize((size, size),
-                                                                        Image.BILINEAR)
+        crop = img.crop((int(x), int(y), int(x + w), int(y + h)))
+        crop = crop.resize((size, size), Image.BILINEAR)
         crops.append(normalize_to_tensor(np.asarray(crop)))
     return torch.stack(crops) if crops else torch.empty(0, 3, size, size)
 

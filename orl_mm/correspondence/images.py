@@ -96,7 +96,8 @@ def read_image_bgr(path: str) -> np.ndarray:
     """Decode an image as an (H, W, 3) uint8 BGR array, as stored (EXIF ignored).
 
     The EXIF orientation is ignored, as stage 3 (``color_ignore_orientation``), the image
-    headers and COCO's annotations do, so every box refers to the same pixels. Grayscale, RGBA (alpha dropped), CMYK and 16-bit images are converted to 8-bit BGR.
+    headers and COCO's annotations do, so every box refers to the same pixels. Grayscale,
+    RGBA (alpha dropped), CMYK and 16-bit images are converted to 8-bit BGR.
 
     Raises:
         ImageReadError: If the file is missing, corrupt or truncated (named in the message).

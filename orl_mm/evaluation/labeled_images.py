@@ -145,8 +145,8 @@ def read_multilabel_csv(csv_path: str, root: Optional[str] = None) -> LabeledIma
     """
     with open(csv_path, newline='') as f:
         rows = list(csv.reader(f))
-    if not rows or len(rows[0]) < 2 or rows[0][0].strip().lower() not in ('file', 'filename',
-                                                                         'image', 'path'):
+    header_names = ('file', 'filename', 'image', 'path')
+    if not rows or len(rows[0]) < 2 or rows[0][0].strip().lower() not in header_names:
         raise DatasetFormatError(f'{csv_path}: the header must be "file,<class 1>,<class 2>,..."')
     classes = [c.strip() for c in rows[0][1:]]
     if root is None:

@@ -5,7 +5,6 @@ bilinearly to the input size and min-max normalised to [0, 1]; it is drawn as a 
 blended over the image. :func:`attention_sheet` puts several checkpoints side by side
 (e.g. BYOL vs ORL): one row per image, columns = the image, then one overlay per checkpoint.
 """
-import os
 import os.path as osp
 from typing import List, Sequence, Tuple
 
@@ -15,6 +14,8 @@ import torch
 import torch.nn.functional as F
 
 from orl_mm.evaluation.features import layer_maps, load_image_tensor
+
+from .image_io import save_png
 
 __all__ = ['attention_map', 'overlay', 'attention_sheet', 'denormalise']
 
@@ -80,13 +81,5 @@ def attention_sheet(models: Sequence[Tuple[str, torch.nn.Module]], paths: Sequen
             tiles.append(_label(overlay(rgb, attention_map(backbone, image)), label))
         rows.append(np.concatenate(tiles, axis=1))
     sheet = np.concatenate(rows, axis=0)
-    folder = osp.dirname(osp.abspath(out_file))
-    os.makedirs(folder, exist_ok=True)
-    ok, png = cv2.imencode('.png', sheet[..., ::-1])
-    if not ok:
-        raise RuntimeError(f'cannot encode {out_file}')
-    tmp = f'{out_file}.tmp-{os.getpid()}'
-    with open(tmp, 'wb') as f:
-        f.write(png.tobytes())
-    os.replace(tmp, out_file)
+    save_png(np.ascontiguousarray(sheet[..., ::-1]), out_file)
     return sheet

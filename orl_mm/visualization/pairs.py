@@ -11,6 +11,7 @@ import numpy as np
 
 from orl_mm.correspondence.images import read_image_bgr
 from orl_mm.correspondence.io import Correspondence
+from .image_io import save_png
 
 PairRef = Tuple[float, int, int, int]  # (score, query image, neighbour slot, pair index)
 
@@ -111,5 +112,5 @@ def draw_pair_sheet(corr: Correspondence, img_dir: str, pairs: Sequence[PairRef]
     if not rows:
         raise ValueError('no pair to draw')
     sheet = np.concatenate(rows)
-    cv2.imwrite(out_file, sheet)
+    save_png(sheet, out_file)
     return sheet

@@ -59,5 +59,3 @@ def small_coco(coco128, tmp_path_factory):
     with open(root / 'annotations' / 'instances_train2017.json', 'w') as f:
         json.dump(dict(images=keep, annotations=anns, categories=data['categories']), f)
     return str(root)
-
-

@@ -1,5 +1,6 @@
 """Stage 2 image decoding of unusual files."""
 
+
 def test_exif_orientation_is_ignored(tmp_path):
     """Boxes refer to the stored pixels, as in stage 3 and COCO's annotations."""
     from PIL import Image

@@ -12,9 +12,8 @@ def _normalize(x):
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-@pytest.mark.parametrize('bq,bk,ratio,expected', [(100, 80, 0.1, 10), (37, 5, 0.1, 3),
-                                                   (9, 9, 0.1, 1), (1, 4, 0.1, 1),
-                                                   (20, 3, 0.5, 10)])
+@pytest.mark.parametrize('bq,bk,ratio,expected', [
+    (100, 80, 0.1, 10), (37, 5, 0.1, 3), (9, 9, 0.1, 1), (1, 4, 0.1, 1), (20, 3, 0.5, 10)])
 def test_count(bq, bk, ratio, expected):
     assert num_pairs(bq, ratio) == expected
     rng = np.random.default_rng(bq)
