@@ -13,6 +13,10 @@ CONFIGS = {
     'slotcon': ('configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
                 ['loss_grouping', 'loss_contrastive']),
 }
+TRANSFER_WEIGHTS = {
+    'scrl': ('online', 'backbone.'),
+    'slotcon': ('target', 'target_net.module.0.'),
+}
 
 
 def _options(data_root, *extra):
@@ -37,6 +41,18 @@ def test_train_save_resume_on_coco128(algo, repo_root, coco128, tmp_path):
     assert ckpt['meta']['iter'] == 4
     # the EMA teacher/target backbone is saved for transfer
     assert any(k.startswith('target_net.module.0.layer4.') for k in ckpt['state_dict'])
+
+    # export to mmdet: SCRL transfers the online backbone, SlotCon the teacher's
+    weights, prefix = TRANSFER_WEIGHTS[algo]
+    out = str(tmp_path / f'{algo}_r18.pth')
+    run_tool([sys.executable, 'tools/model_converters/export_backbone.py',
+              str(work / 'epoch_2.pth'), out, '--weights', weights], repo_root)
+    from mmdet.models.backbones import ResNet
+    exported = torch.load(out)
+    result = ResNet(depth=18).load_state_dict(exported, strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    for key, value in exported.items():
+        torch.testing.assert_close(value, ckpt['state_dict'][prefix + key])
 
 
 @pytest.mark.slow
