@@ -45,6 +45,18 @@ class Stage:
         return not self.missing()
 
 
+_NOISE = (' - mmengine - ', 'torch.Size', 'init_weights', 'Init:', 'elapsed:')
+
+
+def _headline(line: str) -> bool:
+    """Whether a line of a stage's output also goes to the console (all go to its log):
+    training iterations and the tools' own results, not init dumps or progress bars."""
+    if 'Epoch(' in line or 'Iter(' in line:
+        return True
+    return bool(line.strip()) and not line.startswith(' ') and not any(
+        noise in line for noise in _NOISE)
+
+
 def run_command(stage: Stage, log_file: str) -> None:
     """Run a stage's command, streaming its output to the console and to ``log_file``.
 
@@ -61,8 +73,7 @@ def run_command(stage: Stage, log_file: str) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
-            # the console gets the headlines; progress bars and tracebacks stay in the log
-            if 'task/s, elapsed' not in line and (not line.startswith(' ') or 'Epoch(' in line):
+            if _headline(line):
                 sys.stdout.write(f'  [{stage.name}] {line}')
         code = proc.wait()
     if code != 0:
