@@ -19,11 +19,12 @@ Every check raises :class:`CorrespondenceError` naming the offending entry (imag
 and file name), so a malformed or mismatched file fails before training starts.
 """
 import json
-import os
-import os.path as osp
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from orl_mm.utils.io import atomic_write
 
 Box = List[float]  # [x, y, w, h]
 Pair = List[float]  # [qx, qy, qw, qh, kx, ky, kw, kh]
@@ -176,19 +177,7 @@ class Correspondence:
 
 def atomic_write_json(obj: Any, path: str, **dump_kwargs) -> None:
     """Write ``obj`` as JSON to ``path`` through a temporary file and a rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(obj, f, **dump_kwargs)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: json.dump(obj, f, **dump_kwargs), binary=False)
 
 
 def save_correspondence(corr: Correspondence, path: str) -> None:
@@ -221,20 +210,7 @@ def load_correspondence(path: str,
 
 def atomic_save_npy(array: Any, path: str) -> None:
     """Write a numpy array to ``path`` (``.npy``) through a temporary file and a rename."""
-    import numpy as np
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            np.save(f, array)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: np.save(f, array))
 
 
 def read_json(path: str) -> Any:

@@ -12,18 +12,17 @@ and reads a pickled ``{'model': {name: ndarray}, 'matching_heuristics': True}`` 
 conversion as MoCo's ``convert-pretrain-to-detectron2.py``); ``num_batches_tracked`` has no
 detectron2 counterpart and is dropped.
 """
-import os
 import pickle
 import re
-import tempfile
 from collections import OrderedDict
 from typing import Dict, Mapping
 
 import numpy as np
 import torch
 
-__all__ = ['to_detectron2_name', 'to_detectron2', 'save_pth', 'save_detectron2_pkl',
-           'atomic_save']
+from orl_mm.utils.io import atomic_write
+
+__all__ = ['to_detectron2_name', 'to_detectron2', 'save_pth', 'save_detectron2_pkl']
 
 
 def to_detectron2_name(key: str) -> str:
@@ -48,25 +47,10 @@ def to_detectron2(state_dict: Mapping[str, torch.Tensor]) -> Dict[str, np.ndarra
     return out
 
 
-def atomic_save(path: str, write) -> None:
-    """Write a file through a temporary file in the same folder and a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_pth(state_dict: Mapping[str, torch.Tensor], path: str) -> None:
     """Save a backbone as a plain tensor dict (loads with ``torch.load(weights_only=True)``)."""
     state = OrderedDict((k, v.detach().cpu().clone()) for k, v in state_dict.items())
-    atomic_save(path, lambda f: torch.save(state, f))
+    atomic_write(path, lambda f: torch.save(state, f))
 
 
 def save_detectron2_pkl(state_dict: Mapping[str, torch.Tensor], path: str,
@@ -75,4 +59,4 @@ def save_detectron2_pkl(state_dict: Mapping[str, torch.Tensor], path: str,
     ``MODEL.RESNETS.STRIDE_IN_1X1 False``, ``MODEL.PIXEL_STD [57.375, 57.120, 58.395]``)."""
     payload = {'model': to_detectron2(state_dict), '__author__': author,
                'matching_heuristics': True}
-    atomic_save(path, lambda f: pickle.dump(payload, f))
+    atomic_write(path, lambda f: pickle.dump(payload, f))

@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from orl_mm.utils.io import atomic_write
+
 __all__ = ['LAYERS', 'TARGET_DIM', 'grid_size', 'layer_maps', 'pool_layer',
            'load_image_tensor', 'extract_features', 'features_cache_key']
 
@@ -116,9 +118,7 @@ def features_cache_key(checkpoint: Optional[str], weights: str, paths: Sequence[
 
 
 def _atomic_savez(path: str, arrays: Dict[str, np.ndarray]) -> None:
-    tmp = f'{path}.tmp-{os.getpid()}.npz'
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 @torch.no_grad()

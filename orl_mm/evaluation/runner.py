@@ -7,15 +7,14 @@ checkpoint file, weights name, image list, input size and layers, so re-running 
 (or running another one on the same checkpoint and data) does not extract them again.
 """
 import argparse
-import json
-import os
 import os.path as osp
-import tempfile
 import time
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+
+from orl_mm.correspondence.io import atomic_write_json
 
 from .checkpoints import WEIGHT_PREFIXES, build_backbone
 from .features import LAYERS, extract_features, features_cache_key
@@ -87,13 +86,8 @@ def split_features(args: argparse.Namespace, train: LabeledImages, test: Labeled
 
 
 def write_json(path: str, payload: dict) -> None:
-    """Write JSON through a temporary file and a rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.json')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(payload, f, indent=2)
-    os.replace(tmp, path)
+    """Write JSON (indented) through a temporary file and a rename."""
+    atomic_write_json(payload, path, indent=2)
 
 
 class Timer:

@@ -1,0 +1,32 @@
+"""Atomic file writes: a temporary file in the target's folder, fsync, then a rename.
+
+A reader (or a resumed run) sees either the old file or the complete new one, never a
+partial write, whatever kills the writer.
+"""
+import os
+import os.path as osp
+import tempfile
+from typing import IO, Callable
+
+
+def atomic_write(path: str, write: Callable[[IO], None], binary: bool = True) -> None:
+    """Create ``path`` atomically with ``write(file_object)``; its folder is created.
+
+    Args:
+        path: The file to write.
+        write: Writes the content to the open temporary file.
+        binary: Open the temporary file in binary (default) or text mode.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, 'wb' if binary else 'w') as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
