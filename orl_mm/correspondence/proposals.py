@@ -22,6 +22,8 @@ from typing import Dict, Optional
 import cv2
 import numpy as np
 
+from orl_mm.utils.boxes import box_iou_xywh
+
 from .images import read_image_bgr
 
 
@@ -59,17 +61,6 @@ class ProposalSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def box_iou_xywh(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """IoU of one ``[x, y, w, h]`` box with (M, 4) boxes; returns (M,) float64."""
-    x1 = np.maximum(box[0], boxes[:, 0])
-    y1 = np.maximum(box[1], boxes[:, 1])
-    x2 = np.minimum(box[0] + box[2], boxes[:, 0] + boxes[:, 2])
-    y2 = np.minimum(box[1] + box[3], boxes[:, 1] + boxes[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    union = float(box[2]) * float(box[3]) + boxes[:, 2] * boxes[:, 3] - inter
-    return inter / np.maximum(union, 1e-12)
 
 
 def filter_proposals(boxes: np.ndarray,

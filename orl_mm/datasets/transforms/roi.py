@@ -12,14 +12,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
-
-def box_iou_xywh(a: Sequence[float], b: Sequence[float]) -> float:
-    """IoU of two ``[x, y, w, h]`` boxes (continuous coordinates)."""
-    ix = max(0., min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0., min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.
+from orl_mm.utils.boxes import box_iou_xywh
 
 
 def jitter_box(box: Sequence[float],

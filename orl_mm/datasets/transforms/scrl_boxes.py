@@ -4,19 +4,18 @@ from typing import List
 import numpy as np
 from mmpretrain.registry import TRANSFORMS
 
+from orl_mm.utils.boxes import box_iou_xywh
+
 from .geometric_views import box_intersection
 
 
-def _iou(box: np.ndarray, others: List[np.ndarray]) -> float:
-    """Largest IoU of one [x1, y1, x2, y2] box with a list of boxes (0 for none)."""
-    best = 0.
-    for other in others:
-        inter = box_intersection(box, other)
-        area = max(inter[2] - inter[0], 0) * max(inter[3] - inter[1], 0)
-        union = ((box[2] - box[0]) * (box[3] - box[1]) +
-                 (other[2] - other[0]) * (other[3] - other[1]) - area)
-        best = max(best, area / union)
-    return best
+def _max_iou(box: np.ndarray, others: List[np.ndarray]) -> float:
+    """Largest IoU of one [x1, y1, x2, y2] box with a list of such boxes (0 for none)."""
+    if not others:
+        return 0.
+    xyxy = np.concatenate([box[None], np.stack(others)]).astype(np.float64)
+    xywh = np.concatenate([xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]], axis=1)
+    return float(box_iou_xywh(xywh[0], xywh[1:]).max())
 
 
 @TRANSFORMS.register_module()
@@ -70,7 +69,7 @@ class SCRLBoxSampler:
                 x1 = cx * cell_w + np.random.uniform(0, max(cell_w - w, 0))
                 y1 = cy * cell_h + np.random.uniform(0, max(cell_h - h, 0))
                 box = np.array([x1, y1, min(x1 + w, width), min(y1 + h, height)], np.float32)
-                if _iou(box, boxes) < self.iou_threshold:
+                if _max_iou(box, boxes) < self.iou_threshold:
                     boxes.append(box)
                     break
         return boxes
