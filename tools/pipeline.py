@@ -20,15 +20,14 @@ RoI embeddings, ``correspondence.json``, ``quality.json``), ``stage3/`` (ORL che
 ``report.json``, ``correspondence_pairs.png``, ``attention.png``), ``logs/<stage>.log``.
 """
 import argparse
-import json
 import os.path as osp
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from mmengine.config import Config
 
-from orl_mm.correspondence import atomic_write_json
+from orl_mm.correspondence.io import atomic_write_json, read_json
 from orl_mm.demo import build_demo_dataset
 from orl_mm.pipeline import Stage, python_command, run_stages
 
@@ -129,21 +128,14 @@ def build_stages(args: argparse.Namespace, data_root: str) -> List[Stage]:
     return stages
 
 
-def _read(path: str) -> Optional[dict]:
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def write_report(work: str, summary: Dict[str, dict], wall: float) -> str:
     """Collect the stage-2 quality and the frozen-feature scores into report.md/json."""
     report = osp.join(work, 'report')
-    quality = _read(osp.join(work, 'stage2', 'quality.json'))
+    quality = read_json(osp.join(work, 'stage2', 'quality.json'))
     scores = {}
     for name in ('byol', 'orl', 'random'):
-        svm = _read(osp.join(work, 'eval', name, 'svm.json'))
-        knn = _read(osp.join(work, 'eval', name, 'knn.json'))
+        svm = read_json(osp.join(work, 'eval', name, 'svm.json'))
+        knn = read_json(osp.join(work, 'eval', name, 'knn.json'))
         if svm or knn:
             scores[name] = dict(
                 svm_map={k: round(v['mAP'], 2) for k, v in (svm or {}).get('layers', {}).items()},

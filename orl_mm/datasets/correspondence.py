@@ -11,6 +11,7 @@ from mmpretrain.registry import DATASETS
 from PIL import Image
 
 from ..correspondence.io import Correspondence, CorrespondenceError
+from .scene_images import read_image_list
 
 
 def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[int, int]]:
@@ -30,19 +31,6 @@ def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[
         if bar is not None:
             bar.update()
     return sizes
-
-
-def read_coco_images(ann_file: str) -> List[dict]:
-    """``file_name``, ``id`` and, when present, ``width``/``height`` of a COCO JSON."""
-    with open(ann_file) as f:
-        content = json.load(f)
-    images = content.get('images') if isinstance(content, dict) else None
-    if not isinstance(images, list):
-        raise ValueError(f'{ann_file}: expected a COCO-layout JSON with an "images" list')
-    for i, image in enumerate(images):
-        if not isinstance(image, dict) or 'file_name' not in image:
-            raise ValueError(f'{ann_file}: images[{i}] has no "file_name"')
-    return images
 
 
 @DATASETS.register_module()
@@ -115,16 +103,16 @@ class CorrespondenceDataset(BaseDataset):
                         f'{", ".join(missing[:5])}')
                 return None
             return read_image_sizes(paths)
-        images = read_coco_images(self.ann_file)
+        images = read_image_list(self.ann_file)
         if len(images) != len(file_names):
             raise CorrespondenceError(
                 f'{self.corr_file}: {len(file_names)} images but {self.ann_file} lists '
                 f'{len(images)}')
         for i, (image, name, img_id) in enumerate(zip(images, file_names, image_ids)):
-            if image['file_name'] != name or image.get('id', i) != img_id:
+            if image['file_name'] != name or image['id'] != img_id:
                 raise CorrespondenceError(
                     f'{self.corr_file}: image {i} is {name} (id {img_id}) but '
-                    f'{self.ann_file} lists {image["file_name"]} (id {image.get("id", i)})')
+                    f'{self.ann_file} lists {image["file_name"]} (id {image["id"]})')
         if all('width' in im and 'height' in im for im in images):
             missing = [im['file_name'] for im in images
                        if not osp.isfile(osp.join(img_dir, im['file_name']))]

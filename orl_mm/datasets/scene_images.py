@@ -19,8 +19,8 @@ def read_image_list(ann_file: str) -> List[dict]:
             ``image_info_unlabeled2017.json``.
 
     Returns:
-        One dict per image with ``file_name`` and ``id`` (the position when absent), in
-        the file's order.
+        One dict per image, in the file's order: the entry's fields (``file_name``, and
+        ``width``/``height`` where given), with ``id`` defaulting to the position.
 
     Raises:
         ValueError: If the file has no ``images`` list or an entry lacks ``file_name``.
@@ -34,7 +34,7 @@ def read_image_list(ann_file: str) -> List[dict]:
     for index, image in enumerate(images):
         if not isinstance(image, dict) or 'file_name' not in image:
             raise ValueError(f'{ann_file}: images[{index}] has no "file_name"')
-        out.append(dict(file_name=image['file_name'], id=image.get('id', index)))
+        out.append(dict(image, id=image.get('id', index)))
     return out
 
 
