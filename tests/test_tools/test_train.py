@@ -3,7 +3,6 @@ import os
 import os.path as osp
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
@@ -66,23 +65,13 @@ def test_train_on_coco128(repo_root, coco128, tmp_path):
 def test_two_process_gloo(repo_root, demo_root, tmp_path):
     """torchrun with 2 CPU processes: gloo process group, DDP, one shared checkpoint."""
     work = tmp_path / 'work'
-    env = dict(os.environ,
-               PORT=str(29500 + os.getpid() % 1000),
-               PYTHONUNBUFFERED='1',
-               OMP_NUM_THREADS='1')
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    proc = subprocess.run([
+    # torchrun must be the venv's: put its bin folder first on PATH
+    path = osp.dirname(sys.executable) + os.pathsep + os.environ['PATH']
+    log = run_tool([
         'bash', 'tools/dist_train.sh', TINY, '2', '--work-dir',
         str(work), '--cfg-options', f'train_dataloader.dataset.data_root={demo_root}',
         'train_dataloader.dataset.indices=16', 'train_cfg.max_epochs=1'
-    ],
-                          cwd=repo_root,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-5000:]
+    ], repo_root, env=dict(PORT=str(29500 + os.getpid() % 1000), PATH=path))
     assert 'Distributed training: True' in log and "'backend': 'gloo'" in log, log[-3000:]
     # 16 images over 2 ranks of batch 8: one iteration per epoch
     ckpt = torch.load(work / 'epoch_1.pth', weights_only=False)

@@ -6,15 +6,11 @@ import torch
 from orl_mm.datasets.transforms import (MultiViewWithGeometry, RandomResizedCropWithBox,
                                         SlotConOverlapBoxes)
 from orl_mm.models.algorithms import align_to_overlap
+from orl_mm.testing import smooth_image
 
 
-def _smooth_image(h=240, w=320, seed=0):
-    """A smooth, non-symmetric colour image (low-frequency sines), float-safe uint8."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    chans = [np.sin(xx / rng.uniform(20, 40) + rng.uniform(0, 3)) *
-             np.cos(yy / rng.uniform(20, 40) + rng.uniform(0, 3)) for _ in range(3)]
-    return ((np.stack(chans, -1) + 1) * 127.5).astype(np.uint8)
+def _smooth_image(seed=0):
+    return smooth_image(240, 320, seed, period=(20, 40))
 
 
 def test_crop_box_shows_the_cropped_region():

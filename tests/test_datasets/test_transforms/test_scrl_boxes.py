@@ -4,14 +4,11 @@ import numpy as np
 import pytest
 
 from orl_mm.datasets.transforms import MultiViewWithGeometry, SCRLBoxSampler
+from orl_mm.testing import smooth_image
 
 
-def _smooth_image(h=300, w=400, seed=0):
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    chans = [np.sin(xx / rng.uniform(15, 30) + rng.uniform(0, 3)) *
-             np.cos(yy / rng.uniform(15, 30) + rng.uniform(0, 3)) for _ in range(3)]
-    return ((np.stack(chans, -1) + 1) * 127.5).astype(np.uint8)
+def _smooth_image(seed=0):
+    return smooth_image(300, 400, seed, period=(15, 30))
 
 
 def _views(seed, flip_probs, size=224):
