@@ -1,9 +1,10 @@
 """Test helpers of orl_mm (fixtures and CLI runners; not part of the algorithms)."""
 from .cli import logged_values, run_tool
+from .configs import SIZE, pipeline_difference, size_free_pipeline, train_pipelines
 from .correspondence_fixture import build_fixture_correspondence, sliding_window_boxes
 from .images import smooth_image
 
 __all__ = [
-    'build_fixture_correspondence', 'logged_values', 'run_tool', 'sliding_window_boxes',
-    'smooth_image'
+    'SIZE', 'build_fixture_correspondence', 'logged_values', 'pipeline_difference', 'run_tool',
+    'size_free_pipeline', 'sliding_window_boxes', 'smooth_image', 'train_pipelines'
 ]
