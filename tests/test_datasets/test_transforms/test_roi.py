@@ -154,3 +154,29 @@ def test_roi_crop_exact_pixels_and_size():
     assert out['img'].shape == (96, 96, 3) and out['img_shape'] == (96, 96)
     const = np.full((40, 40, 3), 77, np.uint8)
     assert (RoICrop(size=7)(dict(img=const, roi=[1, 2, 30, 9]))['img'] == 77).all()
+
+
+def test_roi_crop_resamples_like_pil_bilinear():
+    """The reference crops a PIL image and resizes it with PIL bilinear (interpolation=2)."""
+    from PIL import Image
+    rng = np.random.RandomState(3)
+    img = rng.randint(0, 256, size=(120, 150, 3)).astype(np.uint8)
+    box = [17, 9, 101, 88]
+    for size in ((37, 29), (96, 96), (160, 140)):  # shrink and enlarge
+        out = RoICrop(size=size)(dict(img=img, roi=box))['img']
+        crop = Image.fromarray(img).crop((17, 9, 17 + 101, 9 + 88))
+        expected = np.asarray(crop.resize(size, Image.BILINEAR))
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_roi_crop_low_pass_filters_when_shrinking():
+    """Stripes of period 5 px shrunk 6x: PIL bilinear gives their mean grey (the pattern is
+    above the new Nyquist frequency), cv2's INTER_LINEAR samples two pixels and aliases."""
+    xx = np.arange(576)[None, :].repeat(576, 0)
+    stripes = np.repeat(((xx % 5 < 2) * 255).astype(np.uint8)[..., None], 3, axis=2)
+    box = [0, 0, 576, 576]
+    pil = RoICrop(size=96)(dict(img=stripes, roi=box))['img'].astype(float)
+    cv2 = RoICrop(size=96, backend='cv2')(dict(img=stripes, roi=box))['img'].astype(float)
+    assert pil.mean() == pytest.approx(0.4 * 255, abs=2)
+    assert pil.std() < 5  # nearly flat grey
+    assert cv2.std() > 60  # aliased stripes of nearly full contrast
