@@ -3,6 +3,7 @@
 # The views are the full config's (configs/_base_/datasets/scrl_pipeline.py) with the crop
 # size and the smallest box size changed, nothing else.
 _base_ = './scrl_resnet50_8xb64-lars-coslr-800e_coco.py'
+from orl_mm.utils.configs import with_sizes  # noqa: E402 (after _base_: an old-style config)
 
 model = dict(
     backbone=dict(depth=18, norm_cfg=dict(type='BN')),
@@ -12,13 +13,9 @@ model = dict(
 
 crop_size = 96
 box_min_size = 16
-view_pipeline1 = _base_.view_pipeline1
-view_pipeline1[0]['scale'] = crop_size
-view_pipeline2 = _base_.view_pipeline2
-view_pipeline2[0]['scale'] = crop_size
-train_pipeline = _base_.train_pipeline
-train_pipeline[1]['transforms'] = [view_pipeline1, view_pipeline2]
-train_pipeline[2]['min_size'] = box_min_size
+train_pipeline = with_sizes(_base_.train_pipeline,
+                            RandomResizedCropWithBox=dict(scale=crop_size),
+                            SCRLBoxSampler=dict(min_size=box_min_size))
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,

@@ -90,7 +90,7 @@ class SCRLBoxSampler:
         if width > self.min_size and height > self.min_size:
             kept: List[np.ndarray] = []  # view-1 boxes of this image
             for n in range(self.num_boxes):
-                for attempt in range(self.max_tries):
+                for _ in range(self.max_tries):
                     x, y, w, h = self._draw(width, height)
                     # smaller-zoom pixels -> original pixels -> each view's pixels
                     orig = inter[[0, 1, 0, 1]] + np.array([x, y, x + w, y + h]) / ref_zoom[
