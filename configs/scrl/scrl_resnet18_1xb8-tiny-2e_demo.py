@@ -21,7 +21,7 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(data_root='data/demo/', pipeline=train_pipeline))
-optim_wrapper = dict(optimizer=dict(lr=0.1))
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.1))  # fp32 on CPU
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),

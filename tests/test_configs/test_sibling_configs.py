@@ -37,6 +37,15 @@ def test_lr_and_auto_scale_lr_match_the_batch(repo_root, path):
     assert cfg.model.base_momentum == momentum
     if 'in1k' in path:
         assert total == 8192 and cfg.optim_wrapper.optimizer.lr == pytest.approx(14.4)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'  # the references train with AMP
+
+
+@pytest.mark.parametrize('path', ['configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
+                                  'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py'])
+def test_tiny_configs_train_fp32(repo_root, path):
+    cfg = Config.fromfile(osp.join(repo_root, path))
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+    assert cfg.auto_scale_lr.base_batch_size == cfg.train_dataloader.batch_size == 8
 
 
 def test_slotcon_warmup_and_cosine_follow_the_reference(repo_root):

@@ -3,8 +3,10 @@
 # 1-D parameters (BN, biases) excluded from LARS adaptation and weight decay; the
 # reference's GradualWarmupScheduler (multiplier 100): per iteration, linear from lr/100 to
 # lr over 5 epochs, then per-iteration cosine to 1e-6 over the other 795; 800 epochs.
+# Mixed precision as the reference (--fp16, on by default: autocast + GradScaler):
+# AmpOptimWrapper, dynamic loss scale; it needs a GPU (the tiny CPU config uses OptimWrapper).
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='AmpOptimWrapper',
     optimizer=dict(type='LARS', lr=2.0, momentum=0.9, weight_decay=1e-5),
     paramwise_cfg=dict(
         custom_keys={

@@ -74,7 +74,7 @@ class SCRL(BaseSelfSupervisor):
         SCRL's reference builds the target as a second network and never copies the online
         weights into it (``trainer/trainer.py``: ``_initialize_target_network(
         from_online=False)``); ``target_net`` (``copy_at_start=False``) keeps this
-        independent initialisation and starts averaging at the first step.
+        independent initialisation and starts averaging after the first optimiser step.
         """
         super().init_weights()
         for module in self.target_net.module:

@@ -20,12 +20,16 @@ class ParameterCosineEMA(CosineEMA):
     ``parameters()`` only: the teacher's buffers are its own, updated by its own forward
     passes in train mode.
 
-    Update ``k`` (0-based, one per training step, before the teacher's forward as in
-    mmpretrain's BYOL): ``p_avg <- (1 - m_k) p_avg + m_k p_src`` with
-    ``m_k = end + (momentum - end) (cos(pi k / K) + 1) / 2``, K = ``max_iters`` of the
-    message hub. With ``copy_at_start`` the first update (k = 0) copies the source
-    instead (SlotCon: teacher initialised as the student); without it the teacher keeps
-    its own initialisation (SCRL: ``_initialize_target_network(from_online=False)``).
+    Call ``k`` (0-based, one per training step, before the teacher's forward as in
+    mmpretrain's BYOL) with ``copy_at_start=True`` (SlotCon): call 0 copies the source (the
+    teacher starts as the student), call ``k >= 1`` does
+    ``p_avg <- (1 - m_k) p_avg + m_k p_src``, ``m_k = end + (momentum - end)
+    (cos(pi k / K) + 1) / 2``, K = ``max_iters`` of the message hub — the reference's
+    update inside the forward (its update 0 averages two equal networks). With
+    ``copy_at_start=False`` (SCRL) the target keeps its own initialisation: call 0 leaves it
+    as it is and call ``k >= 1`` averages with ``m_{k-1}``, i.e. the reference's update
+    ``k - 1`` after optimiser step ``k - 1`` (``_initialize_target_network(from_online=
+    False)``; ``_update_target_network_parameters`` after the step).
 
     Args:
         model: The student module to average.
@@ -50,11 +54,12 @@ class ParameterCosineEMA(CosineEMA):
     @torch.no_grad()
     def update_parameters(self, model: nn.Module) -> None:
         """Average the parameters of ``model`` into this copy; buffers are left alone."""
-        if int(self.steps) % self.interval == 0:
+        steps = int(self.steps)
+        if steps % self.interval == 0 and (steps > 0 or self.copy_at_start):
             for p_avg, p_src in zip(self.module.parameters(), model.parameters()):
                 src = p_src.detach().to(p_avg.device)
-                if int(self.steps) == 0 and self.copy_at_start:
+                if steps == 0:
                     p_avg.detach().copy_(src)
                 else:
-                    self.avg_func(p_avg.detach(), src, int(self.steps))
+                    self.avg_func(p_avg.detach(), src, steps - (not self.copy_at_start))
         self.steps += 1

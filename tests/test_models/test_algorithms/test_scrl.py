@@ -148,16 +148,21 @@ def test_no_valid_box_still_runs_projector_and_predictor():
 
 
 def test_target_starts_independent_and_averages_parameters_only():
+    """Reference: a target initialised on its own, updated after each optimiser step k
+    with tau_k = 1 - 0.03 (cos(pi k / K) + 1) / 2, parameters only."""
     model = _model()
-    online = model.backbone.conv1.weight.detach().clone()
-    target0 = model.target_net.module[0].conv1.weight.detach().clone()
-    assert model.target_net.module[0] is not model.backbone
+    online = model.backbone.conv1.weight
+    target = model.target_net.module[0]
+    target0 = target.conv1.weight.detach().clone()
+    assert target is not model.backbone
     assert not torch.allclose(online, target0)  # initialised on its own, not copied
     inputs = [torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64)]
+    optim = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5)
+    model.loss(inputs, _samples([[True] * 3, [True] * 3]))['loss_box'].backward()
+    torch.testing.assert_close(target.conv1.weight, target0)  # no update before a step
+    optim.step()
     model.loss(inputs, _samples([[True] * 3, [True] * 3]))
-    # first update (steps = 0): m = base_momentum = 0.03, no copy
-    torch.testing.assert_close(model.target_net.module[0].conv1.weight,
-                               0.97 * target0 + 0.03 * online)
+    # the update after optimiser step 0: 1 - tau_0 = 0.03
+    torch.testing.assert_close(target.conv1.weight, 0.97 * target0 + 0.03 * online.detach())
     # the target's BN statistics come from its own forward, not from the online network
-    assert not torch.allclose(model.target_net.module[0].norm1.running_mean,
-                              model.backbone.norm1.running_mean)
+    assert not torch.allclose(target.norm1.running_mean, model.backbone.norm1.running_mean)
