@@ -132,7 +132,7 @@ def test_no_valid_slot_still_runs_the_predictor(monkeypatch):
         assert all(p.grad is not None for p in model.predictor.parameters())
 
 
-def test_full_config_backbone_zero_init_residual_and_bicubic_crops():
+def test_config_zero_init_residual_mlp_init_and_bicubic_crops():
     from mmengine.config import Config
     cfg = Config.fromfile('configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py')
     assert cfg.model.backbone.zero_init_residual is True
@@ -142,6 +142,10 @@ def test_full_config_backbone_zero_init_residual_and_bicubic_crops():
     assert len(blocks) == 8  # ResNet-18: the last BN of each block starts at gamma = 0
     assert all(torch.count_nonzero(b.norm2.weight) == 0 for b in blocks)
     assert torch.count_nonzero(model.backbone.norm1.weight) > 0
+    for mlp in (model.neck, model.predictor):  # init_cfg applied: zero biases (see
+        # tests/test_models/test_necks for the trunc-normal weights)
+        layers = [m for m in mlp.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+        assert all(torch.count_nonzero(m.bias) == 0 for m in layers)
     for view in cfg.train_pipeline[1]['transforms']:
         assert view[0]['type'] == 'RandomResizedCropWithBox'
         assert view[0]['interpolation'] == 'bicubic' and view[0]['backend'] == 'pillow'
