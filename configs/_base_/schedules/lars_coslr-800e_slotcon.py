@@ -1,8 +1,12 @@
-# SlotCon's schedule on COCO: LARS, base lr 1.0 per 256 (batch 512 -> 2.0), weight decay
-# 1e-5, 1-D parameters (BN, biases) excluded from LARS adaptation and weight decay,
-# 5 warm-up epochs then cosine to 1e-6, 800 epochs.
+# SlotCon's schedule on COCO (reference main_pretrain.py, utils/lars.py,
+# utils/lr_scheduler.py): LARS, base lr 1.0 per 256 (batch 512 -> 2.0), weight decay 1e-5,
+# 1-D parameters (BN, biases) excluded from LARS adaptation and weight decay; the
+# reference's GradualWarmupScheduler (multiplier 100): per iteration, linear from lr/100 to
+# lr over 5 epochs, then per-iteration cosine to 1e-6 over the other 795; 800 epochs.
+# Mixed precision as the reference (--fp16, on by default: autocast + GradScaler):
+# AmpOptimWrapper, dynamic loss scale; it needs a GPU (the tiny CPU config uses OptimWrapper).
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='AmpOptimWrapper',
     optimizer=dict(type='LARS', lr=2.0, momentum=0.9, weight_decay=1e-5),
     paramwise_cfg=dict(
         custom_keys={
@@ -11,7 +15,7 @@ optim_wrapper = dict(
             'downsample.1': dict(decay_mult=0, lars_exclude=True),
         }))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=5,
+    dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=5,
          convert_to_iter_based=True),
     dict(type='CosineAnnealingLR', T_max=795, eta_min=1e-6, by_epoch=True, begin=5, end=800,
          convert_to_iter_based=True),
