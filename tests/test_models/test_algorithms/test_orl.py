@@ -174,9 +174,8 @@ def test_init_follows_the_reference(repo_root, config):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    mlps = [model.neck] + [getattr(model, h).predictor for h in ('head', 'intra_head',
-                                                                   'inter_head')
-                           if hasattr(model, h)]
+    heads = ('head', 'intra_head', 'inter_head')
+    mlps = [model.neck] + [getattr(model, h).predictor for h in heads if hasattr(model, h)]
     n_conv = n_linear = 0
     for module in model.backbone.modules():
         if isinstance(module, torch.nn.Conv2d):
