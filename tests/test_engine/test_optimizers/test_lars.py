@@ -1,6 +1,7 @@
 """LARSSGD: SlotCon's LARS (reference utils/lars.py, LARS.step) and SCRL's (optim/optim.py,
 CustomLARS over torch SGD, torchlars' compute_adaptive_lr), checked against hand
 computations; lr outside the momentum buffer (unlike mmpretrain's LARS); the configs build it."""
+import copy
 import math
 import os.path as osp
 
@@ -223,3 +224,20 @@ def test_scrl_config_builds_torchlars_rule(repo_root, path):
         assert g['eta'] == 1e-3 and g['momentum'] == 0.9
         assert g['weight_decay'] == (0 if g['lars_exclude'] else cfg.optim_wrapper
                                      .optimizer.weight_decay)
+
+
+def test_resume_from_state_dict_continues_exactly():
+    """The momentum buffer is in state_dict: a run resumed after step 1 gives the same
+    step 2 as an uninterrupted one (a lost buffer would make step 2 q d2 only)."""
+    grads = [torch.tensor([[.6, .8]], dtype=torch.float64),
+             torch.tensor([[0., .5]], dtype=torch.float64)]
+    w = _param([[3., 4.]])
+    opt = LARSSGD([w], lr=2., momentum=.9, weight_decay=.1)
+    _step(opt, {id(w): grads[0]})
+    saved_w, saved_state = w.detach().clone(), copy.deepcopy(opt.state_dict())
+    _step(opt, {id(w): grads[1]})
+    resumed = torch.nn.Parameter(saved_w)
+    opt2 = LARSSGD([resumed], lr=2., momentum=.9, weight_decay=.1)
+    opt2.load_state_dict(saved_state)
+    _step(opt2, {id(resumed): grads[1]})
+    assert torch.equal(resumed.detach(), w.detach())
