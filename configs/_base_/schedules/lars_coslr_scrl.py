@@ -1,5 +1,14 @@
-# SCRL's optimiser (reference optim/getters.py): LARS (trust coefficient 1e-3), momentum
-# 0.9; batch-norm and bias parameters excluded from LARS adaptation and weight decay.
+# SCRL's optimiser (reference optim/getters.py, get_optimizer_and_scheduler; optim/optim.py,
+# CustomLARS; torchlars lars.py / adaptive_lr.cc): LARS (trust coefficient 1e-3, eps 1e-8)
+# wrapping torch.optim.SGD (momentum 0.9, no dampening, no Nesterov). Per adapted
+# parameter, CustomLARS.apply_adaptive_lrs sets g <- q (g + wd p) with
+# q = ||p|| / (||g|| + wd ||p|| + 1e-8) * 0.001 (1 if ||p|| or ||g|| is 0), then SGD's step
+# (its weight decay hidden) does mu <- 0.9 mu + g, p <- p - lr mu: lr multiplies the
+# momentum buffer. orl_mm's LARSSGD with trust_ratio='grad_norm_plus_decay' does exactly
+# that (mmpretrain's LARS has the same q but puts lr inside the buffer, which differs
+# whenever the warm-up/cosine schedule moves lr). Batch-norm and bias parameters are
+# excluded by name (lars_exclude, as the reference's 'bn'/'bias' name match; exclude_1d
+# off) and take plain momentum SGD, no adaptation, no decay.
 # Each config sets its lr (base lr x total batch / 256), weight decay, epochs and
 # auto_scale_lr.base_batch_size = the total batch that lr is meant for. Mixed precision,
 # as the reference trains by default (trainer/trainer.py: torch.cuda.amp.autocast unless
@@ -15,7 +24,8 @@
 # every BN and bias takes the plain lr without LARS adaptation or decay, as BYOL does.
 optim_wrapper = dict(
     type='AmpOptimWrapper',
-    optimizer=dict(type='LARS', lr=0.45, momentum=0.9, weight_decay=1e-6),
+    optimizer=dict(type='LARSSGD', lr=0.45, momentum=0.9, weight_decay=1e-6, eta=1e-3,
+                   trust_ratio='grad_norm_plus_decay', eps=1e-8, exclude_1d=False),
     paramwise_cfg=dict(
         custom_keys={
             'bn': dict(decay_mult=0, lars_exclude=True),
