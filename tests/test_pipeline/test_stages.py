@@ -1,4 +1,5 @@
-"""The pipeline's skip/resume bookkeeping (orl_mm.pipeline)."""
+"""The pipeline's skip/resume bookkeeping and fingerprints (orl_mm.pipeline.stages)."""
+import os
 import os.path as osp
 import sys
 
@@ -7,9 +8,11 @@ import pytest
 from orl_mm.pipeline import PipelineError, Stage, run_stages
 
 
-def _stages(tmp_path):
+def _stages(tmp_path, keys=('a', 'b', 'c')):
+    names = ('stage1', 'stage2', 'stage3')
     return [Stage(name, ['true'], [str(tmp_path / name / 'done.txt')],
-                  work_dir=str(tmp_path / name)) for name in ('stage1', 'stage2', 'stage3')]
+                  work_dir=str(tmp_path / name), key=key, deps=names[:i])
+            for i, (name, key) in enumerate(zip(names, keys))]
 
 
 class FakeRunner:
@@ -21,7 +24,6 @@ class FakeRunner:
 
     def __call__(self, stage, log_file):
         self.calls.append(stage.name)
-        import os
         os.makedirs(stage.work_dir, exist_ok=True)
         with open(osp.join(stage.work_dir, 'partial.txt'), 'w') as f:
             f.write('work in progress')
@@ -69,3 +71,46 @@ def test_failing_command_names_its_log(tmp_path):
     with pytest.raises(PipelineError, match=r'bad failed \(exit code 3\).*bad.log'):
         run_stages([stage], str(tmp_path / 'logs'))
     assert 'boom' in (tmp_path / 'logs' / 'bad.log').read_text()
+
+
+def test_changed_key_reruns_that_stage_and_its_dependants_from_scratch(tmp_path, capsys):
+    run_stages(_stages(tmp_path), str(tmp_path / 'logs'), FakeRunner())
+    marker = tmp_path / 'stage2' / 'old.txt'
+    marker.write_text('from the run with the old config')
+    runner = FakeRunner()
+    summary = run_stages(_stages(tmp_path, keys=('a', 'B', 'c')), str(tmp_path / 'logs'), runner)
+    assert runner.calls == ['stage2', 'stage3']  # stage 3 depends on stage 2
+    assert [summary[n]['status'] for n in ('stage1', 'stage2', 'stage3')] == [
+        'skipped', 'reran', 'reran']
+    assert not marker.exists()  # cleaned, not resumed
+    assert 'stage2: its inputs or settings changed' in capsys.readouterr().out
+    runner = FakeRunner()
+    run_stages(_stages(tmp_path, keys=('a', 'B', 'c')), str(tmp_path / 'logs'), runner)
+    assert runner.calls == []
+
+
+def test_outputs_without_a_record_are_not_trusted(tmp_path):
+    stages = _stages(tmp_path)
+    for stage in stages:  # e.g. left by an older pipeline, config unknown
+        os.makedirs(stage.work_dir)
+        for out in stage.outputs:
+            open(out, 'w').close()
+    runner = FakeRunner()
+    run_stages(stages, str(tmp_path / 'logs'), runner)
+    assert runner.calls == ['stage1', 'stage2', 'stage3']
+
+
+def test_wall_time_accumulates_over_resumes(tmp_path):
+    clock = iter([0., 5., 100., 107.])  # run 1: 5 s then a kill; run 2: 7 s
+    stages = _stages(tmp_path)[:1]
+    with pytest.raises(KeyboardInterrupt):
+        run_stages(stages, str(tmp_path / 'logs'), FakeRunner(interrupt=['stage1']),
+                   clock=lambda: next(clock))
+    summary = run_stages(stages, str(tmp_path / 'logs'), FakeRunner(), clock=lambda: next(clock))
+    assert summary['stage1'] == dict(status='ran', seconds=7., total_seconds=12.)
+
+
+def test_dependency_order_is_checked(tmp_path):
+    stages = _stages(tmp_path)
+    with pytest.raises(PipelineError, match="stage2 depends on .*'stage1'"):
+        run_stages(stages[1:], str(tmp_path / 'logs'), FakeRunner())
