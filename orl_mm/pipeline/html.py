@@ -5,7 +5,7 @@ import html
 import os.path as osp
 
 from .methods import METHODS
-from .report import FIGURE_TITLES, fmt, tables
+from .report import FIGURE_TITLES, fmt, footer, tables
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }
@@ -55,6 +55,6 @@ def render_html(report: dict, report_dir: str) -> str:
         parts.append('<h2>Transfer weights</h2><ul>' + ''.join(
             f'<li>{esc(METHODS[m].label)}: <code>{esc(p)}</code></li>'
             for m, p in report['exports'].items()) + '</ul>')
-    parts.append(f'<p>Wall time of this pipeline run: {report["wall_seconds"]:.0f} s.</p>')
+    parts.append(f'<p>{esc(footer(report))}</p>')
     parts.append('</body></html>')
     return '\n'.join(parts) + '\n'

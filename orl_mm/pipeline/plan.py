@@ -124,12 +124,12 @@ def build_plan(args, data_root: str) -> Plan:
             for bench in ('svm', 'knn'):
                 stages.append(Stage(f'eval_{method}_{bench}', _tool(
                     f'tools/benchmarks/{bench}.py', ckpt, *common),
-                    [osp.join(out, f'{bench}.json')], None, deps=deps))
+                    [osp.join(out, f'{bench}.json')], None, deps=deps, in_process=True))
         if method in plan.runs:
             export = plan.exports[method] = osp.join(work, 'export', f'{method}.pth')
             stages.append(Stage(f'export_{method}', _tool(
                 'tools/model_converters/export_backbone.py', ckpt, export, '--weights',
-                spec.weights), [export], None, deps=deps))
+                spec.weights), [export], None, deps=deps, in_process=True))
 
     fig_size = str(args.fig_size)
     if 'orl' in plan.methods:
@@ -137,14 +137,16 @@ def build_plan(args, data_root: str) -> Plan:
         stages.append(Stage('fig_pairs', _tool(
             'tools/analysis/visualize_correspondence.py',
             osp.join(plan.stage2_dir, 'correspondence.json'), '--img-dir', img_dir, '--out',
-            figures['pairs'], '--tile', '160'), [figures['pairs']], None, deps=['stage2']))
+            figures['pairs'], '--tile', '160'), [figures['pairs']], None, deps=['stage2'],
+            in_process=True))
     if 'scrl' in plan.methods:
         run = plan.runs['scrl']
         plan.figures['scrl_boxes'] = figures['scrl_boxes']
         stages.append(Stage('fig_scrl_boxes', _tool(
             'tools/analysis/visualize_scrl_boxes.py', run.config, '--images', img_dir,
             '--out', figures['scrl_boxes'], '--size', fig_size, '--cfg-options',
-            *run.options), [figures['scrl_boxes']], None, deps=['train_scrl']))
+            *run.options), [figures['scrl_boxes']], None, deps=['train_scrl'],
+            in_process=True))
     if 'slotcon' in plan.methods:
         run = plan.runs['slotcon']
         plan.figures['prototypes'] = figures['prototypes']
@@ -152,7 +154,7 @@ def build_plan(args, data_root: str) -> Plan:
             'tools/analysis/visualize_prototypes.py', run.config, run.checkpoint, '--images',
             img_dir, '--num', '4', '--size', fig_size, '--out', figures['prototypes'],
             '--cfg-options', *run.options), [figures['prototypes']], None,
-            deps=['train_slotcon']))
+            deps=['train_slotcon'], in_process=True))
     specs, deps = [], []
     for method in plan.methods:
         spec = METHODS[method]
@@ -163,7 +165,7 @@ def build_plan(args, data_root: str) -> Plan:
     stages.append(Stage('fig_attention', _tool(
         'tools/analysis/visualize_attention.py', *specs, '--images', img_dir, '--num', '4',
         '--size', fig_size, '--depth', '18', '--out', figures['attention']),
-        [figures['attention']], None, deps=deps))
+        [figures['attention']], None, deps=deps, in_process=True))
     if plan.runs:
         plan.figures['losses'] = figures['losses']
     return plan

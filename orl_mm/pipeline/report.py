@@ -76,9 +76,11 @@ def collect(plan: Plan, wall: float, stage_summary: Dict[str, dict]) -> dict:
     quality = None
     if plan.stage2_dir:
         quality = read_json(osp.join(plan.stage2_dir, 'quality.json'))
-    figures = {k: osp.relpath(v, plan.report_dir) for k, v in plan.figures.items()
-               if osp.isfile(v)}
+    figures = {k: osp.relpath(plan.figures[k], plan.report_dir) for k in FIGURE_TITLES
+               if k in plan.figures and osp.isfile(plan.figures[k])}
+    recorded = [_seconds(plan, s.name) for s in plan.stages]
     return dict(methods=plan.methods, data_root=plan.data_root, wall_seconds=round(wall, 1),
+                stage_seconds=round(sum(t for t in recorded if t is not None), 1),
                 stages=stage_summary, compute=_compute(plan), frozen_features=_scores(plan),
                 stage2_quality=quality, figures=figures,
                 exports={k: osp.relpath(v, plan.work_dir) for k, v in plan.exports.items()})
@@ -137,6 +139,12 @@ def tables(report: dict) -> List[dict]:
     return out
 
 
+def footer(report: dict) -> str:
+    """The closing line: the time of all stages (over resumes) and of this invocation."""
+    return (f'Time of all stages (summed over runs and resumes): {report["stage_seconds"]:.0f} s; '
+            f'this invocation: {report["wall_seconds"]:.0f} s.')
+
+
 def render_markdown(report: dict) -> str:
     """``report.md``: the tables, then the figures as image links (report-relative)."""
     lines = ['# Object-level pre-training: ' + ', '.join(
@@ -152,5 +160,5 @@ def render_markdown(report: dict) -> str:
     if report['exports']:
         lines += ['## Transfer weights', ''] + [
             f'- {METHODS[m].label}: `{p}`' for m, p in report['exports'].items()] + ['']
-    lines.append(f'Wall time of this pipeline run: {report["wall_seconds"]:.0f} s.')
+    lines.append(footer(report))
     return '\n'.join(lines) + '\n'

@@ -14,16 +14,20 @@ config, other epochs, a re-trained upstream model) is cleaned (its ``work_dir`` 
 outputs removed) and run again from scratch; so are stages with outputs but no record
 (made by something else). The record also accumulates the stage's wall time over resumes.
 """
+import contextlib
 import hashlib
+import io
 import json
 import os
 import os.path as osp
+import runpy
 import shutil
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import IO, Callable, Dict, List, Optional, Sequence
 
 from orl_mm.correspondence.io import atomic_write_json, read_json
 
@@ -46,6 +50,10 @@ class Stage:
         key: What defines the stage's result (e.g. the resolved config's text); defaults
             to the command's arguments.
         deps: Names of earlier stages whose results this stage reads.
+        in_process: Run the script (``command[1]``) inside this Python process, as
+            ``__main__`` with ``command[2:]`` as its arguments: for the short front doors
+            (evaluation, export, figures) whose run would be mostly interpreter start-up
+            and imports. Training runs always get their own process.
     """
     name: str
     command: List[str]
@@ -54,6 +62,7 @@ class Stage:
     env: Dict[str, str] = field(default_factory=dict)
     key: Optional[str] = None
     deps: Sequence[str] = ()
+    in_process: bool = False
 
     def missing(self) -> List[str]:
         """The outputs that do not exist yet."""
@@ -97,6 +106,59 @@ def _headline(line: str) -> bool:
         noise in line for noise in _NOISE)
 
 
+class _Tee(io.TextIOBase):
+    """A text stream writing every line to the current stage's log file, and the headlines
+    to the console. One instance serves all in-process stages and is pointed at each
+    stage's log in turn: loggers created during a stage (mmengine's) keep a reference to
+    it and then write into the log of the stage that is running."""
+
+    def __init__(self) -> None:
+        self.log: Optional[IO] = None
+        self.console: IO = sys.stdout
+        self.name = ''
+        self.pending = ''
+
+    def write(self, text: str) -> int:
+        if self.log is not None:
+            self.log.write(text)
+        self.pending += text
+        *lines, self.pending = self.pending.split('\n')
+        for line in lines:
+            if _headline(line):
+                self.console.write(f'  [{self.name}] {line}\n')
+        return len(text)
+
+    def flush(self) -> None:
+        if self.log is not None:
+            self.log.flush()
+
+
+_TEE = _Tee()
+
+
+def _run_in_process(stage: Stage, log: IO) -> int:
+    """Run ``stage.command[1]`` as ``__main__`` here; its exit status."""
+    _TEE.log, _TEE.console, _TEE.name, _TEE.pending = log, sys.stdout, stage.name, ''
+    argv = sys.argv
+    sys.argv = list(stage.command[1:])
+    try:
+        with contextlib.redirect_stdout(_TEE), contextlib.redirect_stderr(_TEE):
+            runpy.run_path(stage.command[1], run_name='__main__')
+        return 0
+    except SystemExit as exit_:
+        code = exit_.code
+        if code is not None and not isinstance(code, int):
+            log.write(f'{code}\n')
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except Exception:  # a failing tool fails its stage, not the pipeline's process
+        log.write(traceback.format_exc())
+        return 1
+    finally:
+        sys.argv = argv
+        _TEE.flush()
+        _TEE.log = None
+
+
 def run_command(stage: Stage, log_file: str) -> None:
     """Run a stage's command, streaming its output to the console and to ``log_file``.
 
@@ -104,6 +166,13 @@ def run_command(stage: Stage, log_file: str) -> None:
         PipelineError: If the command exits with an error (the log file is named).
     """
     os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+    if stage.in_process:
+        with open(log_file, 'a') as log:
+            log.write(f'\n$ (in process) {" ".join(stage.command[1:])}\n')
+            code = _run_in_process(stage, log)
+        if code != 0:
+            raise PipelineError(f'stage {stage.name} failed (exit code {code}); see {log_file}')
+        return
     env = dict(os.environ, PYTHONUNBUFFERED='1', **stage.env)
     with open(log_file, 'a') as log:
         log.write(f'\n$ {" ".join(stage.command)}\n')

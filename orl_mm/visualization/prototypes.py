@@ -50,12 +50,13 @@ def assignment_map(scores: torch.Tensor, size: Sequence[int]) -> np.ndarray:
 
 
 def prototype_palette(num: int) -> np.ndarray:
-    """(num, 3) uint8 RGB colours, fixed per prototype index (golden-angle hues, two
-    brightnesses)."""
+    """(num, 3) uint8 RGB colours, fixed per prototype index: golden-ratio hues (neighbouring
+    indices far apart on the colour wheel), four saturation/brightness levels."""
+    from matplotlib.colors import hsv_to_rgb
     index = np.arange(num)
-    hsv = np.stack([(index * 68.75) % 180,  # the golden angle: neighbours far apart
-                    np.full(num, 230), np.where(index % 2, 255, 170)], 1).astype(np.uint8)
-    return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0]
+    hsv = np.stack([(index * 0.6180339887) % 1., np.where(index % 2, 0.95, 0.6),
+                    np.where(index // 2 % 2, 0.75, 1.)], 1)
+    return np.round(hsv_to_rgb(hsv) * 255).astype(np.uint8)
 
 
 def _colour_assignments(rgb: np.ndarray, winners: np.ndarray, palette: np.ndarray,
@@ -104,12 +105,14 @@ def load_slotcon(cfg, checkpoint: str) -> torch.nn.Module:
     Raises:
         ValueError: If the model has no EMA teacher with prototypes.
     """
+    from mmengine.registry import DefaultScope
     from mmengine.runner import load_checkpoint
     from mmpretrain.registry import MODELS
     from mmpretrain.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     import orl_mm  # noqa: F401  (registers SlotCon)
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
+        model = MODELS.build(cfg.model)
     teacher = getattr(getattr(model, 'target_net', None), 'module', None)
     if teacher is None or len(teacher) != 3 or not hasattr(teacher[2], 'prototypes'):
         raise ValueError(f'{type(model).__name__} has no SlotCon teacher '

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmengine.visualization import Visualizer
 
 from .image_io import label_tile, save_png
@@ -35,11 +36,11 @@ def _box_pipeline(cfg: Config) -> Compose:
     names = [step['type'] for step in steps]
     if 'SCRLBoxSampler' not in names:
         raise ValueError(f'the config has no SCRLBoxSampler in its pipeline: {names}')
-    from mmpretrain.registry import TRANSFORMS  # noqa: F401  (mmpretrain's scope)
     from mmpretrain.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     import orl_mm  # noqa: F401  (registers orl_mm's transforms)
-    return Compose(steps[:names.index('SCRLBoxSampler') + 1])
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
+        return Compose(steps[:names.index('SCRLBoxSampler') + 1])
 
 
 def sample_scrl_views(cfg: Config, image_path: str, seed: int = 0,
@@ -50,7 +51,7 @@ def sample_scrl_views(cfg: Config, image_path: str, seed: int = 0,
 
     Returns:
         ``image`` (H, W, 3) RGB, ``views`` list of 2 (h, w, 3) RGB, ``crop_box`` (2, 4)
-        [x1, y1, x2, y2] in the image, ``view_boxes`` (2, N, 4) in each view's pixels,
+        [x1, y1, x2, y2] in the image, ``flip`` (2,) bool, ``view_boxes`` (2, N, 4) in each view's pixels,
         ``box_valid`` (N,) bool.
 
     Raises:
@@ -68,6 +69,7 @@ def sample_scrl_views(cfg: Config, image_path: str, seed: int = 0,
             views = [cv2.cvtColor(np.ascontiguousarray(v), cv2.COLOR_BGR2RGB)
                      for v in out['img']]
             return dict(image=image, views=views, crop_box=np.asarray(out['crop_box']),
+                        flip=np.asarray(out['flip'], bool),
                         view_boxes=np.asarray(out['view_boxes']), box_valid=valid)
     raise RuntimeError(f'{image_path}: fewer than {min_boxes} SCRL boxes in {max_tries} draws')
 
@@ -100,7 +102,7 @@ def draw_scrl_boxes(sample: Dict[str, np.ndarray], out_file: str, size: int = 25
     image = cv2.resize(image, (round(image.shape[1] * scale), size), interpolation=cv2.INTER_AREA)
     crops = sample['crop_box'].astype(np.float64) * scale
     panels = [label_tile(_draw(image, crops, [(255, 255, 255), (255, 255, 0)], [1, 2], 2),
-                         'image, crops of view 1 / 2')]
+                         'image, crops 1 and 2')]
     for v, view in enumerate(sample['views']):
         s = size / view.shape[0]
         big = cv2.resize(view, (round(view.shape[1] * s), size), interpolation=cv2.INTER_CUBIC)

@@ -114,3 +114,22 @@ def test_dependency_order_is_checked(tmp_path):
     stages = _stages(tmp_path)
     with pytest.raises(PipelineError, match="stage2 depends on .*'stage1'"):
         run_stages(stages[1:], str(tmp_path / 'logs'), FakeRunner())
+
+
+def test_in_process_stage_runs_the_script_as_main_and_logs_it(tmp_path, capsys):
+    script = tmp_path / 'tool.py'
+    script.write_text('import sys\nprint("noise - mmengine - x")\nprint("result", sys.argv[1:])\n'
+                      'open(sys.argv[1], "w").write("ok")\n'
+                      'if __name__ == "__main__":\n    sys.exit(int(sys.argv[2]))\n')
+    out = str(tmp_path / 'out.txt')
+    good = Stage('good', [sys.executable, str(script), out, '0'], [out], in_process=True)
+    bad = Stage('bad', [sys.executable, str(script), out + '2', '3'], [out + '2'],
+                in_process=True)
+    run_stages([good], str(tmp_path / 'logs'))
+    assert open(out).read() == 'ok'
+    console = capsys.readouterr().out
+    assert f"[good] result ['{out}', '0']" in console and 'noise' not in console
+    assert 'noise - mmengine - x' in (tmp_path / 'logs' / 'good.log').read_text()
+    with pytest.raises(PipelineError, match=r'bad failed \(exit code 3\)'):
+        run_stages([bad], str(tmp_path / 'logs'))
+    assert sys.argv[0] != str(script)  # restored
