@@ -42,7 +42,7 @@ from orl_mm.pipeline import (METHODS, PipelineError, build_plan, parse_methods, 
 
 
 def _method_config(text: str):
-    if '=' not in text or text.split('=', 1)[0] not in METHODS:
+    if '=' not in text or text.split('=', 1)[0] not in set(METHODS) - {'random'}:
         raise argparse.ArgumentTypeError(
             f'--config takes METHOD=PATH with METHOD in {[m for m in METHODS if m != "random"]}, '
             f'got {text!r}')

@@ -11,9 +11,11 @@ blended with a crop of a second one, with a random per-channel colour gain and o
 a smooth random colour gradient. No two images share background pixels, so what recurs
 across images is the pasted objects: stage 2's mined pairs then match objects, not copies
 of one background texture (with one shared background photo, the top pairs were identical
-star-field crops at cosine 1.000). The pasted objects are recorded as COCO instances (category = source
-photograph, box = where it was pasted), which gives the stage-2 quality report and the
-frozen-feature evaluation a ground truth to score against.
+star-field crops at cosine 1.000).
+
+The pasted objects are recorded as COCO instances (category = source photograph, box =
+where it was pasted), which gives the stage-2 quality report and the frozen-feature
+evaluation a ground truth to score against.
 
 The builder is deterministic for a given seed and library versions, and cached: a folder
 whose ``demo_meta.json`` matches the request is reused as is.

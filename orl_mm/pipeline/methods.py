@@ -107,14 +107,10 @@ def parse_cli(options: Sequence[str]) -> Dict[str, object]:
     return parsed
 
 
-def resolve(config: str, options: Sequence[str]) -> Tuple[Config, str]:
-    """Load a config with ``--cfg-options`` as ``tools/train.py`` will.
-
-    Returns:
-        The config and its text (``pretty_text``), which fingerprints the run.
-    """
-    cfg = load_config(config, parse_cli(options))
-    return cfg, cfg.pretty_text
+def resolve(config: str, options: Sequence[str]) -> Config:
+    """Load a config with ``--cfg-options`` as ``tools/train.py`` will (its ``pretty_text``
+    fingerprints the run)."""
+    return load_config(config, parse_cli(options))
 
 
 def final_checkpoint(cfg: Config, work_dir: str) -> str:

@@ -14,8 +14,8 @@ import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .methods import (METHODS, ROOT, epoch_options, final_checkpoint, resolve, to_cli,
-                      trained)
+from .methods import (METHODS, ROOT, epoch_options, final_checkpoint, parse_cli, resolve,
+                      to_cli, trained)
 from .stages import Stage, python_command
 
 ANN = 'annotations/instances_train2017.json'
@@ -69,9 +69,10 @@ def _train_stage(args, plan: Plan, method: str, data_opts: List[str],
                  extra: List[str], deps: List[str]) -> Stage:
     config = _config_path(args, method)
     work = osp.join(plan.work_dir, 'train', method)
-    cfg, _ = resolve(config, data_opts + extra)
-    options = data_opts + extra + to_cli(epoch_options(cfg, args.epochs))
-    cfg, text = resolve(config, options)
+    cfg = resolve(config, data_opts + extra)
+    epochs = to_cli(epoch_options(cfg, args.epochs))
+    cfg.merge_from_dict(parse_cli(epochs))
+    options, text = data_opts + extra + epochs, cfg.pretty_text
     run = Run(method, work, final_checkpoint(cfg, work), int(cfg.train_dataloader.batch_size),
               int(cfg.train_cfg.max_epochs), config, options)
     plan.runs[method] = run

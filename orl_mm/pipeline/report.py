@@ -54,7 +54,8 @@ def _scores(plan: Plan) -> Dict[str, dict]:
         out[method] = dict(
             svm_map={k: round(v['mAP'], 2) for k, v in svm.get('layers', {}).items()},
             knn={k: round(v, 2) for k, v in knn.get('scores', {}).items()},
-            knn_metric=knn.get('metric'), weights=METHODS[method].weights)
+            knn_metric=knn.get('metric'),
+            weights=METHODS[method].weights if method in plan.runs else None)
     return out
 
 
