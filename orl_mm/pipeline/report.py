@@ -111,7 +111,7 @@ def tables(report: dict) -> List[dict]:
                     'training wall (s)', 'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + '
                     'stage 3 (s)'],
             rows=rows,
-            note='images/s = batch × iterations / Σ mmengine\'s logged iteration `time`; '
+            note='images/s = batch / mean of mmengine\'s logged iteration `time` (data + step); '
                  'wall times include start-up and checkpointing (all runs of the stage).'))
     scores = report['frozen_features']
     if scores:

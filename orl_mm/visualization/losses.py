@@ -47,18 +47,22 @@ def read_scalars(work_dir: str) -> List[dict]:
 
 
 def training_throughput(records: Sequence[dict], batch_size: int) -> Dict[str, float]:
-    """Images per second from the logged per-iteration ``time`` (data + step, seconds).
+    """Images per second from the logged ``time`` (data + step seconds of an iteration).
 
-    Assumes one record per iteration (``LoggerHook(interval=1)``, ``window_size=1``), as
-    the tiny configs log.
+    Each record's ``time`` is the mean over the logger's window, so the mean of the records
+    is the mean iteration time whether every iteration is logged (the tiny configs:
+    ``interval=1``, ``window_size=1``) or one in ``interval`` with ``window_size`` equal.
 
     Returns:
-        ``iters``, ``iter_seconds`` (sum of the iteration times) and ``images_per_s``.
+        ``iters`` (the last logged step), ``iter_seconds`` (iters x mean time) and
+        ``images_per_s`` (batch / mean time).
     """
     times = np.array([r['time'] for r in records if 'time' in r], np.float64)
-    total = float(times.sum())
-    return dict(iters=int(len(times)), iter_seconds=round(total, 1),
-                images_per_s=round(batch_size * len(times) / total, 2) if total > 0 else 0.)
+    if not len(times) or times.mean() <= 0:
+        return dict(iters=0, iter_seconds=0., images_per_s=0.)
+    iters = int(max(r['step'] for r in records))
+    return dict(iters=iters, iter_seconds=round(iters * float(times.mean()), 1),
+                images_per_s=round(batch_size / float(times.mean()), 2))
 
 
 def curves(records: Sequence[dict], keys: Sequence[str]) -> Dict[str, Curve]:
