@@ -30,7 +30,9 @@ SlotCon's prototype maps, attention maps of all methods); the layout of the work
 """
 import argparse
 import os.path as osp
+import signal
 import sys
+import threading
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -81,8 +83,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def _exit_on_sigterm(signum, frame):
+    """A ``kill`` unwinds like Ctrl-C: the running stage's child stops and its time is kept."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start = time.perf_counter()
     data_root = args.data_root
     if data_root is None:

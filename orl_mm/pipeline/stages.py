@@ -180,10 +180,15 @@ def run_command(stage: Stage, log_file: str) -> None:
         proc = subprocess.Popen(stage.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, env=env)
         assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(line)
-            if _headline(line):
-                sys.stdout.write(f'  [{stage.name}] {line}')
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                if _headline(line):
+                    sys.stdout.write(f'  [{stage.name}] {line}')
+        except BaseException:  # Ctrl-C, SIGTERM (see tools/pipeline.py): stop the child too
+            proc.terminate()
+            proc.wait()
+            raise
         code = proc.wait()
     if code != 0:
         raise PipelineError(f'stage {stage.name} failed (exit code {code}); see {log_file}')

@@ -133,3 +133,35 @@ def test_in_process_stage_runs_the_script_as_main_and_logs_it(tmp_path, capsys):
     with pytest.raises(PipelineError, match=r'bad failed \(exit code 3\)'):
         run_stages([bad], str(tmp_path / 'logs'))
     assert sys.argv[0] != str(script)  # restored
+
+
+def test_interrupt_stops_the_child_and_keeps_the_time(tmp_path, monkeypatch):
+    """A kill of the pipeline (SIGTERM -> SystemExit, Ctrl-C) while a stage's child runs."""
+    import subprocess
+
+    import orl_mm.pipeline.stages as stages
+    stage = Stage('slow', [sys.executable, '-c',
+                           'import time\nprint("started", flush=True)\ntime.sleep(60)'],
+                  [str(tmp_path / 'never')])
+    children, real_popen = [], subprocess.Popen
+
+    def popen(*args, **kwargs):
+        children.append(real_popen(*args, **kwargs))
+        return children[-1]
+
+    class Console:
+        def write(self, text):
+            if '[slow] started' in text:  # the child is running: now the "kill"
+                raise SystemExit(143)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(stages.subprocess, 'Popen', popen)
+    monkeypatch.setattr(sys, 'stdout', Console())
+    with pytest.raises(SystemExit):
+        run_stages([stage], str(tmp_path / 'logs'))
+    monkeypatch.undo()
+    assert children[0].poll() is not None  # the child was stopped, not orphaned
+    record = stages.read_json(str(tmp_path / 'state' / 'slow.json'))
+    assert record['done'] is False and record['seconds'] > 0
