@@ -51,8 +51,8 @@ def sample_scrl_views(cfg: Config, image_path: str, seed: int = 0,
 
     Returns:
         ``image`` (H, W, 3) RGB, ``views`` list of 2 (h, w, 3) RGB, ``crop_box`` (2, 4)
-        [x1, y1, x2, y2] in the image, ``flip`` (2,) bool, ``view_boxes`` (2, N, 4) in each view's pixels,
-        ``box_valid`` (N,) bool.
+        [x1, y1, x2, y2] in the image, ``flip`` (2,) bool, ``view_boxes`` (2, N, 4) in each
+        view's pixels, ``box_valid`` (N,) bool.
 
     Raises:
         RuntimeError: If no draw gives ``min_boxes`` boxes.
