@@ -4,6 +4,7 @@ Examples::
 
     python tools/train.py configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py
     python tools/train.py CONFIG --resume                 # latest checkpoint in work_dir
+    python tools/train.py CONFIG --tensorboard            # live curves: tensorboard --logdir WORK_DIR
     bash tools/dist_train.sh CONFIG 8                     # torchrun, 8 processes
 """
 import argparse
@@ -13,7 +14,7 @@ from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from orl_mm.utils import (init_distributed_without_cuda, load_config,
+from orl_mm.utils import (add_tensorboard, init_distributed_without_cuda, load_config,
                           set_default_dataloader_cfg, setup_work_dir)
 
 
@@ -29,6 +30,10 @@ def parse_args() -> argparse.Namespace:
         '--auto-scale-lr', action='store_true',
         help='scale the lr by the actual batch size over auto_scale_lr.base_batch_size')
     parser.add_argument('--no-pin-memory', action='store_true', help='disable pin_memory')
+    parser.add_argument(
+        '--tensorboard', action='store_true',
+        help="add mmengine's TensorboardVisBackend to the config's visualizer (logs under "
+        '<work_dir>/<timestamp>/vis_data; needs the tensorboard package)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. train_cfg.max_epochs=1 '
@@ -56,6 +61,8 @@ def main() -> None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
+    if args.tensorboard:
+        add_tensorboard(cfg)
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         set_default_dataloader_cfg(cfg, field, pin_memory=not args.no_pin_memory)
     init_distributed_without_cuda(cfg, args.launcher)

@@ -2,11 +2,20 @@
 
 The demo pipeline must run with no download and no data from the user, so it builds its
 own COCO-layout scene set from real photographs that installed packages ship
-(scikit-image's ``skimage.data`` and scikit-learn's sample images): each image is a crop of
-a background photograph or texture with 2-3 object photographs pasted on it at random
-sizes and places. The pasted objects are recorded as COCO instances (category = source
-photograph, box = where it was pasted), which gives the stage-2 quality report and the
-frozen-feature evaluation a ground truth to score against.
+(scikit-image's ``skimage.data`` and scikit-learn's sample images): each image is a unique
+background with 2-3 object photographs pasted on it at random sizes and places.
+
+The background of every image is made anew (:func:`_background`): a random crop (25-60%
+of the photo's side), flip and quarter turn of one of several background photographs,
+blended with a crop of a second one, with a random per-channel colour gain and offset and
+a smooth random colour gradient. No two images share background pixels, so what recurs
+across images is the pasted objects: stage 2's mined pairs then match objects, not copies
+of one background texture (with one shared background photo, the top pairs were identical
+star-field crops at cosine 1.000).
+
+The pasted objects are recorded as COCO instances (category = source photograph, box =
+where it was pasted), which gives the stage-2 quality report and the frozen-feature
+evaluation a ground truth to score against.
 
 The builder is deterministic for a given seed and library versions, and cached: a folder
 whose ``demo_meta.json`` matches the request is reused as is.
@@ -21,7 +30,7 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 
 # name -> (loader, crop as (y0, y1, x0, x1) on the photograph, framing the object)
@@ -54,10 +63,11 @@ OBJECTS: Dict[str, Tuple[Callable[[], np.ndarray], Tuple[int, int, int, int]]] =
 }
 BACKGROUNDS: Dict[str, Callable[[], np.ndarray]] = {
     'china': _sklearn('china.jpg'),
-    'hubble': _skimage('hubble_deep_field'),
     'grass': _skimage('grass'),
     'gravel': _skimage('gravel'),
     'brick': _skimage('brick'),
+    'moon': _skimage('moon'),
+    'tissue': _skimage('immunohistochemistry'),
 }
 CLASSES = tuple(OBJECTS)
 
@@ -75,19 +85,42 @@ def _overlap(a: List[int], b: List[int]) -> float:
     return max(iw, 0) * max(ih, 0) / float(min(a[2] * a[3], b[2] * b[3]))
 
 
-def _background(rng: np.random.Generator, photo: np.ndarray, width: int,
-                height: int) -> np.ndarray:
-    """A random crop of ``photo`` resized to (height, width, 3), tinted if grey."""
+def _random_crop(rng: np.random.Generator, photo: np.ndarray, width: int,
+                 height: int) -> np.ndarray:
+    """A random crop of 25-60% of ``photo``'s side, flipped and turned at random, resized to
+    (height, width, 3) float32."""
+    if rng.random() < 0.5:
+        photo = np.rot90(photo)
     ph, pw = photo.shape[:2]
-    scale = rng.uniform(0.5, 1.0)
+    scale = rng.uniform(0.25, 0.6)
     ch = int(min(ph, pw * height / width) * scale)
     cw = int(ch * width / height)
     y0 = int(rng.integers(0, ph - ch + 1))
     x0 = int(rng.integers(0, pw - cw + 1))
-    bg = cv2.resize(photo[y0:y0 + ch, x0:x0 + cw], (width, height),
-                    interpolation=cv2.INTER_AREA).astype(np.float32)
-    tint = rng.uniform(0.6, 1.2, size=3).astype(np.float32)
-    return np.clip(bg * tint, 0, 255).astype(np.uint8)
+    crop = photo[y0:y0 + ch, x0:x0 + cw]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    if rng.random() < 0.5:
+        crop = crop[::-1]
+    return cv2.resize(np.ascontiguousarray(crop), (width, height),
+                      interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _background(rng: np.random.Generator, photos: List[np.ndarray], width: int,
+                height: int) -> np.ndarray:
+    """A background no other image shares: a random crop of one photo blended with one of
+    another, a random colour gain and offset per channel, a smooth colour gradient."""
+    first, second = rng.choice(len(photos), size=2, replace=False)
+    bg = _random_crop(rng, photos[int(first)], width, height)
+    mix = rng.uniform(0.15, 0.4)
+    bg = (1 - mix) * bg + mix * _random_crop(rng, photos[int(second)], width, height)
+    bg = bg * rng.uniform(0.6, 1.2, size=3) + rng.uniform(-30, 30, size=3)
+    # a linear colour ramp in a random direction, up to +-40 levels per channel
+    angle = rng.uniform(0, 2 * np.pi)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    ramp = (np.cos(angle) * (xx / width - 0.5) + np.sin(angle) * (yy / height - 0.5))
+    bg = bg + ramp[..., None] * rng.uniform(-80, 80, size=3)
+    return np.clip(bg, 0, 255).astype(np.uint8)
 
 
 def _paste_objects(rng: np.random.Generator, canvas: np.ndarray,
@@ -141,8 +174,7 @@ def _write_dataset(out_dir: str, num_images: int, seed: int, width: int, height:
     os.makedirs(osp.join(out_dir, 'annotations'))
     images, annotations, label_rows = [], [], []
     for image_id in range(1, num_images + 1):
-        canvas = _background(rng, backgrounds[int(rng.integers(len(backgrounds)))], width,
-                             height)
+        canvas = _background(rng, backgrounds, width, height)
         placed = _paste_objects(rng, canvas, objects)
         file_name = f'demo_{image_id:06d}.jpg'
         cv2.imwrite(osp.join(out_dir, 'train2017', file_name), canvas[..., ::-1],

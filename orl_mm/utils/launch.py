@@ -25,6 +25,28 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     return cfg
 
 
+def add_tensorboard(cfg: Config) -> None:
+    """Add mmengine's ``TensorboardVisBackend`` to ``cfg.visualizer`` (opt-in live curves).
+
+    mmengine's ``--cfg-options`` can replace a list entry but not append one, so the train
+    front door offers this as ``--tensorboard``. Events go to
+    ``<work_dir>/<timestamp>/vis_data``; the ``LocalVisBackend`` JSON logs stay.
+
+    Raises:
+        ImportError: If the ``tensorboard`` package is not installed (said how to get it).
+    """
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError as err:
+        raise ImportError('--tensorboard needs the tensorboard package: '
+                          'pip install tensorboard') from err
+    visualizer = cfg.setdefault('visualizer', ConfigDict(type='UniversalVisualizer'))
+    backends = list(visualizer.get('vis_backends') or [dict(type='LocalVisBackend')])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends
+
+
 def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None:
     """Set ``cfg.work_dir``: the CLI's, else the config's, else ./work_dirs/<config name>."""
     if work_dir is not None:

@@ -1,23 +1,33 @@
 """Attention maps of a backbone (ORL paper, Fig. 4): where the res5 features fire.
 
 The map of an image is the channel-mean of the final (res5) feature map, (h, w), upsampled
-bilinearly to the input size and min-max normalised to [0, 1]; it is drawn as a JET heat map
-blended over the image. :func:`attention_sheet` puts several checkpoints side by side
-(e.g. BYOL vs ORL): one row per image, columns = the image, then one overlay per checkpoint.
+bilinearly to the input size and min-max normalised to [0, 1]. The sheets draw it with
+mmengine's ``Visualizer.draw_featmap`` (``channel_reduction='squeeze_mean'``: the same
+channel mean, upsampled, min-max scaled, JET colour map blended over the image).
+:func:`attention_sheet` puts several checkpoints side by side (e.g. BYOL, ORL, SCRL,
+SlotCon): one row per image, columns = the image, then one overlay per checkpoint.
 """
 import os.path as osp
+import warnings
 from typing import List, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.visualization import Visualizer
 
 from orl_mm.evaluation.features import layer_maps, load_image_tensor
 
-from .image_io import save_png
+from .image_io import label_tile, save_png
 
-__all__ = ['attention_map', 'overlay', 'attention_sheet', 'denormalise']
+__all__ = ['attention_map', 'attention_overlay', 'attention_sheet', 'denormalise']
+
+
+@torch.no_grad()
+def res5_map(backbone: torch.nn.Module, image: torch.Tensor) -> torch.Tensor:
+    """The res5 feature map of one normalised image (3, H, W) -> (C, h, w)."""
+    return layer_maps(backbone, image[None], ('res5', ))['res5'][0]
 
 
 @torch.no_grad()
@@ -31,8 +41,7 @@ def attention_map(backbone: torch.nn.Module, image: torch.Tensor) -> np.ndarray:
     Returns:
         float32 array (H, W) in [0, 1] (all zeros for a constant map).
     """
-    res5 = layer_maps(backbone, image[None], ('res5', ))['res5']  # (1, C, h, w)
-    heat = res5.mean(dim=1, keepdim=True)
+    heat = res5_map(backbone, image).mean(dim=0)[None, None]
     heat = F.interpolate(heat, size=image.shape[-2:], mode='bilinear', align_corners=False)[0, 0]
     lo, hi = heat.min(), heat.max()
     heat = (heat - lo) / (hi - lo) if hi > lo else torch.zeros_like(heat)
@@ -46,17 +55,23 @@ def denormalise(image: torch.Tensor) -> np.ndarray:
     return np.clip(arr * 255 + 0.5, 0, 255).astype(np.uint8)
 
 
-def overlay(rgb: np.ndarray, heat: np.ndarray, alpha: float = 0.5) -> np.ndarray:
-    """Blend a [0, 1] heat map (H, W) as a JET colour map over a uint8 RGB image (H, W, 3)."""
-    colour = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
-    return (alpha * colour + (1 - alpha) * rgb).round().astype(np.uint8)
+def attention_overlay(backbone: torch.nn.Module, image: torch.Tensor,
+                      alpha: float = 0.5) -> np.ndarray:
+    """The res5 channel-mean drawn over the image by ``Visualizer.draw_featmap``.
 
+    Args:
+        backbone: mmpretrain ResNet in eval mode.
+        image: Normalised image (3, H, W).
+        alpha: Weight of the heat map in the blend.
 
-def _label(tile: np.ndarray, text: str) -> np.ndarray:
-    bar = np.full((22, tile.shape[1], 3), 255, np.uint8)
-    cv2.putText(bar, text[:max(1, tile.shape[1] // 8)], (3, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
-                (0, 0, 0), 1, cv2.LINE_AA)
-    return np.concatenate([bar, tile])
+    Returns:
+        uint8 RGB (H, W, 3).
+    """
+    rgb = denormalise(image)
+    with warnings.catch_warnings():  # "will be interpolated": upsampling is the intent
+        warnings.simplefilter('ignore', UserWarning)
+        return Visualizer.draw_featmap(res5_map(backbone, image), rgb,
+                                       channel_reduction='squeeze_mean', alpha=alpha)
 
 
 def attention_sheet(models: Sequence[Tuple[str, torch.nn.Module]], paths: Sequence[str],
@@ -75,11 +90,10 @@ def attention_sheet(models: Sequence[Tuple[str, torch.nn.Module]], paths: Sequen
     rows: List[np.ndarray] = []
     for path in paths:
         image = load_image_tensor(path, size)
-        rgb = denormalise(image)
-        tiles = [_label(rgb, osp.basename(path))]
+        tiles = [label_tile(denormalise(image), osp.basename(path))]
         for label, backbone in models:
-            tiles.append(_label(overlay(rgb, attention_map(backbone, image)), label))
+            tiles.append(label_tile(attention_overlay(backbone, image), label))
         rows.append(np.concatenate(tiles, axis=1))
     sheet = np.concatenate(rows, axis=0)
-    save_png(np.ascontiguousarray(sheet[..., ::-1]), out_file)
+    save_png(np.ascontiguousarray(cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)), out_file)
     return sheet

@@ -5,8 +5,10 @@ import os
 import os.path as osp
 
 import cv2
+import numpy as np
 
 from orl_mm.demo import CLASSES, build_demo_dataset
+from orl_mm.demo.builder import _background
 
 
 def _digest(root):
@@ -60,3 +62,26 @@ def test_layout_boxes_and_labels(demo_root):
     for row in rows:
         assert row[0].startswith('train2017/')  # relative to the data root, as coco128's
         assert {c for c, v in zip(CLASSES, row[1:]) if v == '1'} == by_image[row[0][10:]]
+
+
+def test_background_blends_two_photos_with_colour_shift_and_ramp():
+    photos = [np.zeros((100, 120, 3), np.uint8), np.full((100, 120, 3), 100, np.uint8),
+              np.full((100, 120, 3), 200, np.uint8)]
+    seen = set()
+    for seed in range(20):
+        bg = _background(np.random.default_rng(seed), photos, 64, 48).astype(np.float64)
+        assert bg.shape == (48, 64, 3)
+        # flat photos: what is left is gain/offset (constant) plus a linear ramp per channel
+        yy, xx = np.mgrid[0:48, 0:64]
+        design = np.stack([np.ones(48 * 64), xx.ravel(), yy.ravel()], 1)
+        inside = ((bg > 0) & (bg < 255)).all(-1).ravel()  # not clipped
+        ramps = []
+        for c in range(3):
+            coef, *_ = np.linalg.lstsq(design[inside], bg[..., c].ravel()[inside], rcond=None)
+            resid = bg[..., c].ravel()[inside] - design[inside] @ coef
+            assert np.abs(resid).max() <= 1.0  # uint8 rounding only
+            ramps.append(np.abs(coef[1:] * (64, 48)).max())
+        assert max(ramps) > 5  # a colour gradient across the image, not a flat tint
+        seen.add(tuple(np.round(bg.mean((0, 1)))))
+    assert len(seen) == 20  # every image its own colours
+

@@ -1,7 +1,11 @@
-"""CLI helpers: dataloader defaults per scope and worker count."""
+"""CLI helpers: dataloader defaults per scope and worker count; the TensorBoard opt-in."""
+import sys
+import types
+
+import pytest
 from mmengine.config import Config
 
-from orl_mm.utils import set_default_dataloader_cfg
+from orl_mm.utils import add_tensorboard, set_default_dataloader_cfg
 
 
 def test_no_workers_means_no_persistent_workers():
@@ -23,3 +27,19 @@ def test_mmdet_scope_keeps_its_collate():
         num_workers=2, collate_fn=dict(type='pseudo_collate'))))
     set_default_dataloader_cfg(cfg, 'val_dataloader')
     assert cfg.val_dataloader.collate_fn == dict(type='pseudo_collate')
+
+
+def test_tensorboard_backend_is_added_beside_the_json_logs(monkeypatch):
+    cfg = Config(dict(visualizer=dict(type='UniversalVisualizer',
+                                      vis_backends=[dict(type='LocalVisBackend')])))
+    monkeypatch.setitem(sys.modules, 'tensorboard', types.ModuleType('tensorboard'))
+    add_tensorboard(cfg)
+    add_tensorboard(cfg)  # idempotent
+    assert [b['type'] for b in cfg.visualizer.vis_backends] == [
+        'LocalVisBackend', 'TensorboardVisBackend']
+
+
+def test_tensorboard_without_the_package_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'tensorboard', None)  # import fails
+    with pytest.raises(ImportError, match='pip install tensorboard'):
+        add_tensorboard(Config(dict(visualizer=dict(type='UniversalVisualizer'))))

@@ -7,24 +7,25 @@ Example::
         --images data/coco/val2017 --num 8 --out work_dirs/attention.png
 
 ``--ckpt LABEL=PATH`` may be repeated (``LABEL=random`` for a random-init ResNet of
-``--depth``); ``--images`` takes image files or folders (the first ``--num`` images, sorted).
+``--depth``); ``LABEL:WEIGHTS=PATH`` picks the weights of that checkpoint (``online`` or
+``target``, e.g. ``--ckpt SlotCon:target=...``; default ``--weights``). ``--images`` takes
+image files or folders (the first ``--num`` images, sorted). The heat maps are drawn with
+mmengine's ``Visualizer.draw_featmap``.
 """
 import argparse
-import os
-import os.path as osp
 import time
 
 import torch
 
 from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES, build_backbone
-from orl_mm.evaluation.labeled_images import IMAGE_EXTENSIONS
 from orl_mm.visualization.attention import attention_sheet
+from orl_mm.visualization.files import image_files
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--ckpt', action='append', required=True, metavar='LABEL=PATH',
-                        help="a checkpoint to show (repeat), or LABEL=random")
+                        help="a checkpoint to show (repeat): LABEL[:WEIGHTS]=PATH, or LABEL=random")
     parser.add_argument('--images', nargs='+', required=True, help='image files or folders')
     parser.add_argument('--num', type=int, default=8, help='images taken from folders')
     parser.add_argument('--weights', choices=sorted(WEIGHT_PREFIXES), default='online')
@@ -32,21 +33,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--depth', type=int, default=50, help='depth of random-init models')
     parser.add_argument('--out', required=True, help='output PNG')
     return parser.parse_args(argv)
-
-
-def _images(items, num):
-    paths = []
-    for item in items:
-        if osp.isdir(item):
-            files = sorted(f for f in os.listdir(item) if f.lower().endswith(IMAGE_EXTENSIONS))
-            paths += [osp.join(item, f) for f in files[:num]]
-        elif osp.isfile(item):
-            paths.append(item)
-        else:
-            raise FileNotFoundError(f'no image or folder at {item}')
-    if not paths:
-        raise FileNotFoundError(f'no images in {items}')
-    return paths
 
 
 def main(argv=None) -> str:
@@ -57,11 +43,15 @@ def main(argv=None) -> str:
         if '=' not in spec:
             raise SystemExit(f'--ckpt takes LABEL=PATH, got {spec!r}')
         label, path = spec.split('=', 1)
+        label, _, weights = label.partition(':')
+        weights = weights or args.weights
+        if weights not in WEIGHT_PREFIXES:
+            raise SystemExit(f'--ckpt {spec}: weights must be one of {sorted(WEIGHT_PREFIXES)}')
         if path == 'random':
             torch.manual_seed(0)
-        models.append((label, build_backbone(None if path == 'random' else path, args.weights,
+        models.append((label, build_backbone(None if path == 'random' else path, weights,
                                              depth=args.depth)))
-    paths = _images(args.images, args.num)
+    paths = image_files(args.images, args.num)
     sheet = attention_sheet(models, paths, args.out, args.size)
     print(f'{args.out}: {len(paths)} images x {len(models)} checkpoints, '
           f'{sheet.shape[1]}x{sheet.shape[0]} px, {time.perf_counter() - start:.1f} s')

@@ -1,0 +1,41 @@
+"""The one-command pipeline (``tools/pipeline.py``): train BYOL, ORL, SCRL and SlotCon on the
+same images with the same epochs, evaluate and export each the same way, and report.
+
+- :mod:`.stages`: stages, skip/resume, fingerprints (a changed config re-runs a stage);
+- :mod:`.methods`: the compared methods and how their runs are configured;
+- :mod:`.plan`: every stage's command, outputs and dependencies;
+- :mod:`.report`, :mod:`.html`: ``report.md``/``report.json`` and ``report.html``.
+"""
+import os.path as osp
+from typing import Dict
+
+from orl_mm.correspondence.io import atomic_write_json
+from orl_mm.utils.io import atomic_write
+
+from .html import render_html
+from .methods import METHODS, parse_methods
+from .plan import Plan, build_plan
+from .report import collect, draw_loss_figure, render_markdown
+from .stages import PipelineError, Stage, fingerprint, python_command, run_stages
+
+__all__ = [
+    'METHODS', 'PipelineError', 'Plan', 'Stage', 'build_plan', 'fingerprint', 'parse_methods',
+    'python_command', 'run_stages', 'write_report'
+]
+
+
+def write_report(plan: Plan, wall: float, stage_summary: Dict[str, dict]) -> dict:
+    """Draw the loss figure, then write ``report.json``, ``report.md`` and ``report.html``.
+
+    Returns:
+        The collected report (see :func:`orl_mm.pipeline.report.collect`).
+    """
+    draw_loss_figure(plan)
+    report = collect(plan, wall, stage_summary)
+    folder = plan.report_dir
+    atomic_write_json(report, osp.join(folder, 'report.json'), indent=1)
+    markdown = render_markdown(report)
+    atomic_write(osp.join(folder, 'report.md'), lambda f: f.write(markdown), binary=False)
+    page = render_html(report, folder)
+    atomic_write(osp.join(folder, 'report.html'), lambda f: f.write(page), binary=False)
+    return report

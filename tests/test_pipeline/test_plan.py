@@ -1,0 +1,93 @@
+"""The pipeline's plan (orl_mm.pipeline.plan/methods): which stages, with which settings."""
+import argparse
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from orl_mm.pipeline import build_plan, fingerprint, parse_methods
+from orl_mm.pipeline.methods import epoch_options, trained
+
+
+def _args(tmp_path, methods, epochs=3, **kw):
+    args = dict(methods=parse_methods(methods), work_dir=str(tmp_path / 'work'), epochs=epochs,
+                config=None, knn_resize=73, knn_crop=64, roi_size=64, img_size=64, fig_size=96,
+                eval_data=None, tensorboard=False)
+    args.update(kw)
+    return argparse.Namespace(**args)
+
+
+def _prints(plan):
+    out = {}
+    for stage in plan.stages:
+        out[stage.name] = fingerprint(stage, out)
+    return out
+
+
+def test_methods_are_validated_and_ordered():
+    assert parse_methods(['random', 'slotcon', 'byol']) == ['byol', 'slotcon', 'random']
+    with pytest.raises(ValueError, match="unknown method.*'moco'"):
+        parse_methods(['moco'])
+    assert trained(['orl', 'random']) == ['byol', 'orl']  # ORL's stage 1 is BYOL
+
+
+def test_epoch_options_keep_warmup_and_fill_cosine(repo_root):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'))
+    warmup = cfg.param_scheduler[0]['end']
+    assert epoch_options(cfg, 7) == {
+        'train_cfg.max_epochs': 7, 'param_scheduler.1.begin': warmup,
+        'param_scheduler.1.end': 7, 'param_scheduler.1.T_max': 7 - warmup}
+    assert epoch_options(cfg, 0) == {}
+    with pytest.raises(ValueError, match='must exceed the warm-up'):
+        epoch_options(cfg, warmup)
+
+
+def test_all_methods_same_epochs_same_images_same_eval(tmp_path, demo_root):
+    plan = build_plan(_args(tmp_path, ['byol', 'orl', 'scrl', 'slotcon', 'random']), demo_root)
+    names = [s.name for s in plan.stages]
+    assert names[:5] == ['train_byol', 'stage2', 'train_orl', 'train_scrl', 'train_slotcon']
+    assert {r.epochs for r in plan.runs.values()} == {3}
+    for run in plan.runs.values():
+        assert f'train_dataloader.dataset.data_root={demo_root}' in run.options
+        assert run.checkpoint.endswith('epoch_3.pth')
+    stage = {s.name: s for s in plan.stages}
+    for method in ('byol', 'orl', 'scrl', 'slotcon', 'random'):
+        weights = 'target' if method == 'slotcon' else 'online'
+        for bench in ('svm', 'knn'):
+            cmd = stage[f'eval_{method}_{bench}'].command
+            assert cmd[cmd.index('--weights') + 1] == weights
+            assert cmd[cmd.index('--data') + 1] == osp.join(
+                demo_root, 'annotations/multilabel_train2017.csv')
+        if method != 'random':
+            cmd = stage[f'export_{method}'].command
+            assert cmd[cmd.index('--weights') + 1] == weights
+    assert 'export_random' not in stage
+    attention = stage['fig_attention'].command
+    assert [a for a in attention if a.startswith('SlotCon:')] == [
+        f'SlotCon:target={plan.runs["slotcon"].checkpoint}']
+    assert set(plan.figures) == {'losses', 'pairs', 'scrl_boxes', 'prototypes', 'attention'}
+
+
+def test_stage2_only_with_orl(tmp_path, demo_root):
+    plan = build_plan(_args(tmp_path, ['scrl', 'slotcon']), demo_root)
+    names = [s.name for s in plan.stages]
+    assert 'stage2' not in names and 'train_byol' not in names and 'fig_pairs' not in names
+
+
+def test_changed_epochs_or_config_change_the_fingerprints(tmp_path, demo_root):
+    base = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl']), demo_root))
+    again = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl']), demo_root))
+    assert base == again
+    longer = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl'], epochs=4), demo_root))
+    assert all(longer[n] != base[n] for n in ('train_byol', 'stage2', 'train_orl', 'train_scrl',
+                                               'eval_orl_svm', 'fig_attention'))
+    # a changed SCRL config re-runs SCRL and what reads it, nothing of ORL
+    cfg = tmp_path / 'scrl_changed.py'
+    cfg.write_text("_base_ = '%s'\nmodel = dict(base_momentum=0.05)\n" % osp.join(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+        'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'))
+    changed = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl'],
+                                       config=[('scrl', str(cfg))]), demo_root))
+    assert changed['train_scrl'] != base['train_scrl']
+    assert changed['eval_scrl_knn'] != base['eval_scrl_knn']
+    assert changed['train_orl'] == base['train_orl'] and changed['stage2'] == base['stage2']
