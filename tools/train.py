@@ -4,7 +4,7 @@ Examples::
 
     python tools/train.py configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py
     python tools/train.py CONFIG --resume                 # latest checkpoint in work_dir
-    python tools/train.py CONFIG --tensorboard            # live curves: tensorboard --logdir WORK_DIR
+    python tools/train.py CONFIG --tensorboard            # live curves (tensorboard --logdir)
     bash tools/dist_train.sh CONFIG 8                     # torchrun, 8 processes
 """
 import argparse

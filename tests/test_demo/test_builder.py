@@ -84,4 +84,3 @@ def test_background_blends_two_photos_with_colour_shift_and_ramp():
         assert max(ramps) > 5  # a colour gradient across the image, not a flat tint
         seen.add(tuple(np.round(bg.mean((0, 1)))))
     assert len(seen) == 20  # every image its own colours
-

@@ -79,8 +79,8 @@ def test_changed_epochs_or_config_change_the_fingerprints(tmp_path, demo_root):
     again = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl']), demo_root))
     assert base == again
     longer = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl'], epochs=4), demo_root))
-    assert all(longer[n] != base[n] for n in ('train_byol', 'stage2', 'train_orl', 'train_scrl',
-                                               'eval_orl_svm', 'fig_attention'))
+    rerun = ('train_byol', 'stage2', 'train_orl', 'train_scrl', 'eval_orl_svm', 'fig_attention')
+    assert all(longer[n] != base[n] for n in rerun)
     # a changed SCRL config re-runs SCRL and what reads it, nothing of ORL
     cfg = tmp_path / 'scrl_changed.py'
     cfg.write_text("_base_ = '%s'\nmodel = dict(base_momentum=0.05)\n" % osp.join(
