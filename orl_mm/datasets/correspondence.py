@@ -10,7 +10,7 @@ from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS
 from PIL import Image
 
-from ..correspondence.io import Correspondence, CorrespondenceError
+from ..structures.correspondence import Correspondence, CorrespondenceError
 from .scene_images import read_image_list
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from orl_mm.correspondence import load_correspondence
-from orl_mm.correspondence import runner as runner_mod
+from orl_mm.correspondence import FileWriter, load_correspondence
 from orl_mm.correspondence.images import read_image_bgr
 from orl_mm.correspondence.proposals import ProposalSettings, filter_proposals, \
     selective_search
@@ -83,30 +82,37 @@ class _Killed(BaseException):
     pass
 
 
-def _kill_after(monkeypatch, target, n):
-    """Make ``runner_mod.<target>`` raise after n successful calls (a kill mid-step)."""
-    original = getattr(runner_mod, target)
-    calls = dict(n=0)
+class KillingWriter(FileWriter):
+    """Writes ``n`` files of one kind (``'json'`` or ``'npy'``), then dies (a kill)."""
 
-    def wrapper(*args, **kwargs):
-        if calls['n'] >= n:
-            raise _Killed()
-        calls['n'] += 1
-        return original(*args, **kwargs)
-    monkeypatch.setattr(runner_mod, target, wrapper)
+    def __init__(self, kind, n):
+        self.kind, self.left = kind, n
+
+    def _count(self, kind):
+        if kind == self.kind:
+            if self.left == 0:
+                raise _Killed()
+            self.left -= 1
+
+    def json(self, obj, path):
+        self._count('json')
+        super().json(obj, path)
+
+    def npy(self, array, path):
+        self._count('npy')
+        super().npy(array, path)
 
 
 def test_resume_after_interruptions_is_byte_identical(reference_run, tiny_encoder, tmp_path):
     ref_cfg, _ = reference_run
     cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file)
-    with pytest.MonkeyPatch.context() as mp:
-        _kill_after(mp, '_dump', 3)  # images.json + 2 proposal parts, then killed
-        with pytest.raises(_Killed):
-            run_stage2(cfg, encoder=tiny_encoder)
-    with pytest.MonkeyPatch.context() as mp:
-        _kill_after(mp, 'atomic_save_npy', 3)  # knn shard + 2 RoI caches, then killed
-        with pytest.raises(_Killed):
-            report = run_stage2(cfg, encoder=tiny_encoder)
+    # images.json + proposals/settings.json + 2 proposal parts, then killed
+    with pytest.raises(_Killed):
+        run_stage2(cfg, encoder=tiny_encoder, writer=KillingWriter('json', 4))
+    assert len(os.listdir(osp.join(cfg.work_dir, 'proposals', 'parts', '00000'))) == 2
+    # knn shard + 2 RoI caches, then killed
+    with pytest.raises(_Killed):
+        report = run_stage2(cfg, encoder=tiny_encoder, writer=KillingWriter('npy', 3))
     # a stray temporary file from a kill during a write is harmless
     open(osp.join(cfg.work_dir, 'roi_feats', '.stray.npy.tmp'), 'w').write('x')
     report = run_stage2(cfg, encoder=tiny_encoder)
@@ -177,14 +183,17 @@ def test_image_modes_decode_to_bgr(bad_folder):
             read_image_bgr(osp.join(bad_folder, name))
 
 
-def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path, capsys):
+def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path):
     cfg = make_cfg(bad_folder, str(tmp_path / 'w'))
     with pytest.raises(Stage2Error) as err:
         run_stage2(cfg, encoder=tiny_encoder)
     msg = str(err.value)
     assert 'h_corrupt.jpg' in msg and 'i_truncated.jpg' in msg and 'skip-bad-images' in msg
     assert 'a_good.jpg' not in msg
-    assert 'bad image' in capsys.readouterr().err
+    for name in ('h_corrupt.jpg', 'i_truncated.jpg'):  # their errors are recorded
+        assert 'error' in json.load(open(osp.join(
+            cfg.work_dir, 'proposals', 'parts', '00000',
+            f'{sorted(os.listdir(bad_folder)).index(name):08d}.json')))
     # nothing is lost: the second run reuses every proposal
     cfg.skip_bad_images = True
     report = run_stage2(cfg, encoder=tiny_encoder)
