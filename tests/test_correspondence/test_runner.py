@@ -206,3 +206,54 @@ def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path):
     # a 20x16 image: no box survives the filter, so the first raw box is kept
     tiny = read_image_bgr(osp.join(bad_folder, 'g_tiny.png'))
     assert corr.boxes[6] == [selective_search(tiny, 0)[0].tolist()]
+
+
+def test_step_alone_with_other_settings_stops_naming_them(reference_run, tmp_path):
+    """`--steps pairs --knn 2` on a K = 3 work dir must not write knn_image_num: 2."""
+    ref_cfg, _ = reference_run
+    work = str(tmp_path / 'w')
+    shutil.copytree(ref_cfg.work_dir, work)
+    cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
+    cfg.knn_k = 2
+    with pytest.raises(Stage2Error, match=r'knn step .*\(k: 3 -> 2\)'):
+        run_stage2(cfg, steps=['pairs'])
+    cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
+    cfg.proposal.top_n = 20
+    with pytest.raises(Stage2Error, match=r'proposals step .*top_n: 30 -> 20'):
+        run_stage2(cfg, steps=['roi'])
+    # info comes from the records of the steps that produced the data
+    os.remove(osp.join(work, 'correspondence.json'))
+    run_stage2(make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file), steps=['pairs'])
+    info = load_correspondence(osp.join(work, 'correspondence.json')).info
+    assert info['knn_image_num'] == 3 and info['intra_bbox_num'] == 30
+
+
+def test_one_index_per_image_when_images_are_skipped(small_coco, tiny_encoder, tmp_path):
+    """Every per-image file is keyed by the image list's index, also after a skipped image."""
+    d = tmp_path / 'imgs'
+    os.makedirs(d)
+    (d / 'a_corrupt.jpg').write_bytes(b'not an image' * 10)
+    for k, name in enumerate(NAMES[:3]):
+        shutil.copy(osp.join(small_coco, 'train2017', name), d / f'b{k}.jpg')
+    cfg = make_cfg(str(d), str(tmp_path / 'w'), skip_bad_images=True)
+    cfg.knn_k = 2
+    run_stage2(cfg, encoder=tiny_encoder)
+    names = json.load(open(osp.join(cfg.work_dir, 'images.json')))['file_name']
+    assert names == ['a_corrupt.jpg', 'b0.jpg', 'b1.jpg', 'b2.jpg']
+    for step, folder, ext in (('proposals', 'proposals/parts', '.json'),
+                              ('roi', 'roi_feats', '.npy'), ('pairs', 'pairs/parts', '.json')):
+        files = sorted(os.listdir(osp.join(cfg.work_dir, folder, '00000')))
+        want = [f'{i:08d}{ext}' for i in (range(4) if step == 'proposals' else (1, 2, 3))]
+        assert files == want, step
+    for i in (1, 2, 3):
+        part = json.load(open(osp.join(cfg.work_dir, 'pairs', 'parts', '00000', f'{i:08d}.json')))
+        assert part['file_name'] == names[i]
+        feats = np.load(osp.join(cfg.work_dir, 'roi_feats', '00000', f'{i:08d}.npy'))
+        props = json.load(open(osp.join(cfg.work_dir, 'proposals', 'parts', '00000',
+                                        f'{i:08d}.json')))
+        assert len(feats) == len(props['boxes'])
+    knn = json.load(open(osp.join(cfg.work_dir, 'knn.json')))
+    assert knn['images'] == [1, 2, 3] and all(set(n) <= {1, 2, 3} for n in knn['neighbours'])
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert corr.file_names == names[1:] and all(
+        set(k) <= {0, 1, 2} for k in corr.knn_image_ids)  # positions in the file
