@@ -257,3 +257,22 @@ def test_one_index_per_image_when_images_are_skipped(small_coco, tiny_encoder, t
     corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
     assert corr.file_names == names[1:] and all(
         set(k) <= {0, 1, 2} for k in corr.knn_image_ids)  # positions in the file
+
+
+def test_float16_roi_cache(reference_run, tiny_encoder, tmp_path):
+    """--roi-dtype float16 stores exactly the float32 embeddings rounded to float16 (half
+    the disk) and records the choice; boxes and neighbours do not change."""
+    ref_cfg, _ = reference_run
+    cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file, roi_dtype='float16')
+    run_stage2(cfg, encoder=tiny_encoder)
+    for i in range(5):
+        name = osp.join('roi_feats', '00000', f'{i:08d}.npy')
+        half, full = np.load(osp.join(cfg.work_dir, name)), np.load(osp.join(ref_cfg.work_dir,
+                                                                             name))
+        assert half.dtype == np.float16 and full.dtype == np.float32
+        np.testing.assert_array_equal(half, full.astype(np.float16))
+    record = json.load(open(osp.join(cfg.work_dir, 'roi_feats', 'settings.json')))
+    assert record['settings']['dtype'] == 'float16'
+    ref = load_correspondence(osp.join(ref_cfg.work_dir, 'correspondence.json'))
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert corr.boxes == ref.boxes and corr.knn_image_ids == ref.knn_image_ids
