@@ -12,7 +12,8 @@ from orl_mm.correspondence.config import Stage2Config
 from orl_mm.correspondence.images import build_image_list
 from orl_mm.correspondence.proposals import ProposalSettings
 
-from .conftest import SMALL_NAMES
+SMALL_NAMES = ['000000000009.jpg', '000000000025.jpg', '000000000030.jpg', '000000000034.jpg',
+               '000000000036.jpg']  # the photos of the small_coco fixture
 
 
 @pytest.fixture(scope='module')
