@@ -74,6 +74,21 @@ def matched(a: np.ndarray, b: np.ndarray, thr: float = 0.7) -> float:
                           for x in a]))
 
 
+def gt_boxes(photo: str, shape) -> np.ndarray:
+    """The COCO boxes of ``photo`` scaled to an image of ``shape`` (empty if unknown)."""
+    ann = osp.join(osp.dirname(osp.dirname(photo)), 'annotations', 'instances_train2017.json')
+    if not osp.isfile(ann):
+        return np.zeros((0, 4))
+    with open(ann) as f:
+        data = json.load(f)
+    im = next((i for i in data['images'] if i['file_name'] == osp.basename(photo)), None)
+    if im is None:
+        return np.zeros((0, 4))
+    s = shape[1] / im['width']
+    return np.array([a['bbox'] for a in data['annotations']
+                     if a['image_id'] == im['id'] and not a.get('iscrowd')]).reshape(-1, 4) * s
+
+
 def series(args):
     base = cv2.imread(args.photo)
     items = [(f'coco{mp:g}MP', photo_at(base, mp)) for mp in args.mp]
@@ -106,14 +121,21 @@ def main():
             bs, br, _ = timed_search(img, args.max_pixels, args.cache, key)
             print(f'{key:15s} {mp:5.2f} {fs:8.1f} {fr:9d} {bs:10.1f} {br:12d}', flush=True)
     elif args.mode == 'agreement':
-        print(f'IoU>=0.7 agreement of filtered boxes, bound {args.max_pixels} px')
-        print('image            MP  full_boxes  bounded_boxes  full->bounded  bounded->full')
+        print(f'IoU>=0.7 agreement of filtered boxes, bound {args.max_pixels} px; GT: '
+              'fraction of the COCO objects (w, h >= 96) hit by a box with IoU >= 0.5')
+        print('image            MP  full_boxes  bounded_boxes  full->bounded  bounded->full'
+              '  GT_full  GT_bounded')
         for key, img in series(args):
             mp = img.shape[0] * img.shape[1] / 1e6
             _, _, full = timed_search(img, 0, args.cache, key)
             _, _, bnd = timed_search(img, args.max_pixels, args.cache, key)
+            gt = gt_boxes(args.photo, img.shape) if key.startswith('coco') else []
+            gt = [g for g in gt if min(g[2], g[3]) >= 96]
+            hit = (lambda b: float(np.mean([box_iou_xywh(g, b.astype(float)).max() >= 0.5
+                                            for g in gt])) if len(gt) else float('nan'))
             print(f'{key:15s} {mp:5.2f} {len(full):11d} {len(bnd):14d} '
-                  f'{matched(full, bnd):14.3f} {matched(bnd, full):14.3f}', flush=True)
+                  f'{matched(full, bnd):14.3f} {matched(bnd, full):14.3f} '
+                  f'{hit(full):8.2f} {hit(bnd):11.2f}', flush=True)
         print('baseline: full resolution, seed 0 vs seed 1 (the same search with another '
               'rand() sequence)')
         for key, img in series(args):
