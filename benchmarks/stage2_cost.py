@@ -61,6 +61,10 @@ def main():
     p.add_argument('--cores', type=int, default=16)
     p.add_argument('--gpu-crops-per-s', type=float, default=2000.0,
                    help='ResNet-50 224x224 inference throughput assumed for the projection')
+    p.add_argument('--ss-per-image', type=float, default=None,
+                   help='selective-search seconds per image for the projection (default: '
+                   'the one measured here; give a quiet-machine figure when this one is '
+                   'loaded)')
     p.add_argument('--work-dir', default=None)
     args = p.parse_args()
     torch.set_num_threads(1)
@@ -135,12 +139,12 @@ def main():
           f'{disk32 / 1e3:.0f} KB (float32) vs {disk16 / 1e3:.0f} KB (float16)')
 
     # projection
-    per_img_ss = t_ss / n
+    per_img_ss = args.ss_per_image or t_ss / n
     crops_per_img = (n_crops + n) / n
     rest = max(wall - t_ss - t_bb, 0.0) / n  # decode, crop, k-NN, mining, writes (CPU)
     print(f'projection on {args.cores} cores + 1 GPU at an assumed '
           f'{args.gpu_crops_per_s:.0f} crops/s (selective search {per_img_ss:.1f} s/image '
-          f'on a loaded core, {crops_per_img:.0f} crops/image, other CPU work '
+          f'on one core, {crops_per_img:.0f} crops/image, other CPU work '
           f'{rest:.1f} s/image):')
     for label, count in (('COCO train2017', COCO_TRAIN),
                          ('COCO+', COCO_TRAIN + COCO_UNLABELED)):
