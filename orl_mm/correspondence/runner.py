@@ -16,7 +16,7 @@ import os
 import time
 from typing import Dict, List, Optional, Sequence
 
-from mmengine.dist import get_dist_info
+from mmengine.dist import barrier, get_dist_info
 
 from .config import Stage2Config
 from .images import ImageRecord, build_image_list
@@ -79,7 +79,6 @@ def run_stage2(cfg: Stage2Config, steps: Sequence[str] = STEPS, encoder=None,
         encoder: A ready stage-1 encoder (else built from ``cfg`` when needed).
         writer: Creates the files (default: atomic writes).
     """
-    from mmengine.dist import barrier
     unknown = [s for s in steps if s not in _BY_NAME]
     if unknown:
         raise Stage2Error(f'unknown step(s) {unknown}; choose from {list(STEPS)}')
