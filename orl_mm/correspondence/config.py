@@ -29,6 +29,10 @@ class Stage2Config:
         knn_resize, knn_crop, roi_size, batch_size, channels_last: See ``EmbedSettings``.
         roi_dtype: ``'float32'`` (default) or ``'float16'`` for the RoI embedding cache
             (half the disk; pairs are mined in float32 from it).
+        roi_mode: ``'crop'`` (default, ORL: every box cropped, resized to ``roi_size``
+            and embedded by its own backbone forward) or ``'align'``, an approximate mode
+            that is no reference's: one backbone forward per image (longer side at most
+            1024) and RoIAlign (7x7, averaged) on res5 for every box.
         knn_k: Neighbours per image (K).
         pair_ratio: Pairs per (query, neighbour) = ``max(1, int(ratio * Bq))``.
         num_workers: Processes for selective search (per rank).
@@ -51,6 +55,7 @@ class Stage2Config:
     batch_size: int = 64
     channels_last: bool = False
     roi_dtype: str = 'float32'
+    roi_mode: str = 'crop'
     knn_k: int = 10
     pair_ratio: float = 0.1
     num_workers: int = 1

@@ -276,3 +276,21 @@ def test_float16_roi_cache(reference_run, tiny_encoder, tmp_path):
     ref = load_correspondence(osp.join(ref_cfg.work_dir, 'correspondence.json'))
     corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
     assert corr.boxes == ref.boxes and corr.knn_image_ids == ref.knn_image_ids
+
+
+def test_approximate_align_mode_one_forward_per_image(reference_run, tiny_encoder, tmp_path):
+    """roi_mode='align' (off by default): one backbone forward per image, RoIAlign on res5
+    for every box; unit-norm embeddings of every box, recorded as its own mode."""
+    ref_cfg, _ = reference_run
+    assert 'mode' not in json.load(open(osp.join(ref_cfg.work_dir, 'roi_feats',
+                                                 'settings.json')))['settings']
+    cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file, roi_mode='align')
+    report = run_stage2(cfg, encoder=tiny_encoder)
+    assert report['roi']['forwards'] == 5  # one per image, not one per box
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    for i in range(5):
+        feats = np.load(osp.join(cfg.work_dir, 'roi_feats', '00000', f'{i:08d}.npy'))
+        assert feats.shape == (len(corr.boxes[i]), 512)
+        np.testing.assert_allclose(np.linalg.norm(feats, axis=1), 1, atol=1e-5)
+    record = json.load(open(osp.join(cfg.work_dir, 'roi_feats', 'settings.json')))
+    assert record['settings']['mode'] == 'align'

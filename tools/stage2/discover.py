@@ -73,6 +73,9 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--channels-last', action='store_true')
     p.add_argument('--roi-dtype', choices=['float32', 'float16'], default='float32',
                    help='RoI embedding cache (float16: half the disk)')
+    p.add_argument('--roi-mode', choices=['crop', 'align'], default='crop',
+                   help="'crop' (ORL); 'align': approximate, one forward per image and "
+                   'RoIAlign on res5 (not the published rule; see README)')
     p.add_argument('--workers', type=int, default=None,
                    help='selective-search processes per rank (default: the cores divided '
                    'by the ranks on this machine)')
@@ -115,7 +118,7 @@ def build_config(args) -> Stage2Config:
                                   args.top_n, args.max_side, args.max_pixels, args.seed),
         knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
         batch_size=args.batch_size, channels_last=args.channels_last,
-        roi_dtype=args.roi_dtype, knn_k=args.knn,
+        roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, knn_k=args.knn,
         pair_ratio=args.pair_ratio,
         num_workers=args.workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),

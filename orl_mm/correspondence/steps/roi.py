@@ -9,27 +9,39 @@ from torch.utils.data import DataLoader
 
 from ..config import Stage2Config
 from ..console import Progress
-from ..embed import bgr_to_rgb, crop_rois
+from ..embed import bgr_to_rgb, crop_rois, normalize_to_tensor
 from ..images import read_image_bgr
 from ..step import Context, Step
 from .knn import checkpoint_id
 
 ROI_DTYPES = ('float32', 'float16')
+ROI_MODES = ('crop', 'align')
 
 
 class RoICrops:
-    """Dataset: per image, its RoI crops (decoded and cropped in DataLoader workers)."""
+    """Dataset: per image, its RoI crops (decoded and cropped in DataLoader workers); in
+    ``align`` mode the whole image (longer side at most ``max_side``) and its boxes as
+    ``[x1, y1, x2, y2]`` in that image's pixels."""
 
-    def __init__(self, items, roi_size: int) -> None:
+    def __init__(self, items, roi_size: int, mode: str = 'crop', max_side: int = 1024):
         self.items = items  # (image index, path, boxes)
-        self.roi_size = roi_size
+        self.roi_size, self.mode, self.max_side = roi_size, mode, max_side
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __getitem__(self, i):
         index, path, boxes = self.items[i]
-        return index, crop_rois(bgr_to_rgb(read_image_bgr(path)), boxes, self.roi_size)
+        rgb = bgr_to_rgb(read_image_bgr(path))
+        if self.mode == 'crop':
+            return index, crop_rois(rgb, boxes, self.roi_size)
+        s = min(1.0, self.max_side / max(rgb.shape[:2]))
+        if s < 1.0:
+            import mmcv
+            rgb = mmcv.imrescale(rgb, s, interpolation='bilinear')
+        b = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
+        b[:, 2:] += b[:, :2]
+        return index, (normalize_to_tensor(rgb)[None], b * s)
 
 
 def valid_npy(path: str) -> bool:
@@ -50,8 +62,13 @@ class RoIStep(Step):
     def settings(self, cfg: Stage2Config) -> Dict:
         if cfg.roi_dtype not in ROI_DTYPES:
             raise ValueError(f'roi_dtype must be one of {ROI_DTYPES}, got {cfg.roi_dtype!r}')
-        return dict(checkpoint=checkpoint_id(cfg), roi_size=cfg.roi_size,
-                    batch_size=cfg.batch_size, dtype=cfg.roi_dtype)
+        out = dict(checkpoint=checkpoint_id(cfg), roi_size=cfg.roi_size,
+                   batch_size=cfg.batch_size, dtype=cfg.roi_dtype)
+        if cfg.roi_mode != 'crop':  # absent for the reference mode (records stay as they were)
+            if cfg.roi_mode not in ROI_MODES:
+                raise ValueError(f'roi_mode must be one of {ROI_MODES}, got {cfg.roi_mode!r}')
+            out['mode'] = cfg.roi_mode
+        return out
 
     def run(self, ctx: Context) -> Dict:
         cfg, work = ctx.cfg, ctx.work
@@ -63,13 +80,19 @@ class RoIStep(Step):
         if todo:
             encoder = ctx.get_encoder()
             before = encoder.forward_count
-            loader = DataLoader(RoICrops(todo, cfg.roi_size), batch_size=None,
+            loader = DataLoader(RoICrops(todo, cfg.roi_size, cfg.roi_mode), batch_size=None,
                                 num_workers=cfg.loader_workers, shuffle=False)
             bar = Progress(len(todo), f'[rank {ctx.rank}] RoI embeddings', cfg.progress)
             bs = cfg.batch_size
             for index, crops in loader:
-                feats = [encoder.embed_rois(crops[s:s + bs].to(cfg.device), cfg.channels_last)
-                         for s in range(0, len(crops), bs)]
+                if cfg.roi_mode == 'align':
+                    image, boxes_xyxy = crops
+                    feats = [encoder.embed_rois_aligned(image.to(cfg.device), boxes_xyxy,
+                                                        cfg.channels_last)]
+                else:
+                    feats = [encoder.embed_rois(crops[s:s + bs].to(cfg.device),
+                                                cfg.channels_last)
+                             for s in range(0, len(crops), bs)]
                 work.save_npy(torch.cat(feats).cpu().numpy().astype(cfg.roi_dtype),
                               work.image_file('roi', index))
                 bar()
