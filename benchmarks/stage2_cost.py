@@ -1,6 +1,7 @@
 """Stage-2 cost on real photos: P4, float16 RoI cache, and a COCO / COCO+ projection.
 
-    python benchmarks/stage2_cost.py --images 8 --config configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py
+    python benchmarks/stage2_cost.py --images 8 \
+        --config configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py
 
 Runs the whole of stage 2 (one selective-search process, CPU model unless ``--device``)
 on the first ``--images`` coco128 photos, then measures on the same images:

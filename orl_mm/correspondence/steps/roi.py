@@ -2,6 +2,7 @@
 import time
 from typing import Dict
 
+import mmcv
 import numpy as np
 import torch
 from mmengine.dist import barrier
@@ -37,7 +38,6 @@ class RoICrops:
             return index, crop_rois(rgb, boxes, self.roi_size)
         s = min(1.0, self.max_side / max(rgb.shape[:2]))
         if s < 1.0:
-            import mmcv
             rgb = mmcv.imrescale(rgb, s, interpolation='bilinear')
         b = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
         b[:, 2:] += b[:, :2]
