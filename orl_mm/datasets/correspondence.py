@@ -38,12 +38,12 @@ class CorrespondenceDataset(BaseDataset):
     """Images + the stage-2 correspondence file (ORL reference layout), for ORL stage 3.
 
     At construction the file is parsed once and validated with
-    :class:`orl_mm.correspondence.Correspondence` (``from_dict`` + ``validate``, the checks of
+    :class:`orl_mm.structures.Correspondence` (``from_dict`` + ``validate``, the checks of
     ``load_correspondence``) against the images: every listed image exists, with an ``ann_file`` the
     file's images are in the JSON (matched by file name, same ids), every neighbour index is
     in range and every box lies inside its image (sizes from the COCO JSON when it has
     them, else from the image headers). Problems raise
-    :class:`~orl_mm.correspondence.CorrespondenceError` (or ``FileNotFoundError``) naming the
+    :class:`~orl_mm.structures.CorrespondenceError` (or ``FileNotFoundError``) naming the
     offending image and entry.
 
     Each item draws, uniformly and anew at every access (``numpy``'s global RNG, seeded
