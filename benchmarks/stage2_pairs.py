@@ -42,10 +42,13 @@ def main():
     p.add_argument('--ratio', type=float, default=0.1)
     args = p.parse_args()
     props = json.load(open(osp.join(args.work_dir, 'proposals.json')))
-    knn_all = json.load(open(osp.join(args.work_dir, 'knn.json')))['knn_image_id']
+    knn_data = json.load(open(osp.join(args.work_dir, 'knn.json')))
+    position = {i: p for p, i in enumerate(knn_data['images'])}
+    knn_all = [[position[j] for j in row] for row in knn_data['neighbours']]
     n = args.images
-    names = props['images']['file_name'][:n]
-    boxes = [np.asarray(b) for b in props['bbox'][:n]]
+    all_names = json.load(open(osp.join(args.work_dir, 'images.json')))['file_name']
+    names = [all_names[i] for i in props['images'][:n]]
+    boxes = [np.asarray(b) for b in props['boxes'][:n]]
     feats = np.load(osp.join(args.work_dir, 'knn', 'embeddings_rank0of1.npy'))[:n]
     knn = knn_search(feats, args.knn)[0].tolist()
     encoder = build_stage1_encoder(args.config, args.checkpoint)
@@ -73,7 +76,7 @@ def main():
     print(f'naive (reference): {f_naive} forwards, {t_naive:.1f} s')
     print(f'forwards ratio naive/cached: {f_naive / f_cached:.2f}x, '
           f'time ratio {t_naive / t_cached:.2f}x; pairs identical: {cached == naive}')
-    sizes = [len(b) for b in props['bbox']]
+    sizes = [len(b) for b in props['boxes']]
     full_cached = sum(sizes)
     full_naive = sum(sizes[i] + sum(sizes[j] for j in knn_all[i]) for i in range(len(sizes)))
     print(f'whole work dir ({len(sizes)} images, K {len(knn_all[0])}): cached {full_cached} '

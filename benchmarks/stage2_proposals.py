@@ -24,15 +24,13 @@ DEFAULT_DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared
 CHILD = r'''
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
-from orl_mm.correspondence.proposals import ProposalSettings
-from orl_mm.correspondence.runner import Stage2Config, load_images, run_proposals
+from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2
 cfg = Stage2Config(img_dir={img_dir!r}, work_dir={work_dir!r}, num_workers={workers},
                    proposal=ProposalSettings(max_side={max_side!r}), progress=False)
 t = time.perf_counter()
-records = load_images(cfg)
-rep = run_proposals(cfg, records)
-print(json.dumps(dict(images=len(records), seconds=time.perf_counter() - t,
-    step_seconds=rep['seconds'],
+rep = run_stage2(cfg, steps=['proposals'])
+print(json.dumps(dict(images=rep['list']['images'], seconds=time.perf_counter() - t,
+    step_seconds=rep['proposals']['seconds'],
     rss_main_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     rss_worker_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)))
 '''

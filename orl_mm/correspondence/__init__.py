@@ -1,13 +1,20 @@
-"""ORL stage 2: correspondence discovery (k-NN images, proposals, RoI pairs) and its file."""
-from .io import (Correspondence, CorrespondenceError, atomic_write_json, load_correspondence,
-                 save_correspondence)
+"""ORL stage 2: correspondence discovery (k-NN images, proposals, RoI pairs).
+
+The correspondence file format itself lives in :mod:`orl_mm.structures.correspondence`
+(re-exported here); the run is :func:`run_stage2` over a :class:`WorkDir`.
+"""
+from orl_mm.structures.correspondence import (Correspondence, CorrespondenceError,
+                                              load_correspondence, save_correspondence)
+
+from .config import Stage2Config
 from .pairs import mine_pairs, mine_pairs_naive, select_pairs
 from .proposals import ProposalSettings, filter_proposals, selective_search
-from .runner import STEPS, Stage2Config, Stage2Error, run_stage2
+from .runner import STEPS, run_stage2
+from .workdir import FileWriter, Stage2Error, WorkDir
 
 __all__ = [
-    'Correspondence', 'CorrespondenceError', 'atomic_write_json', 'load_correspondence',
-    'save_correspondence', 'filter_proposals', 'selective_search', 'ProposalSettings',
-    'select_pairs', 'mine_pairs', 'mine_pairs_naive', 'Stage2Config', 'Stage2Error',
-    'run_stage2', 'STEPS'
+    'Correspondence', 'CorrespondenceError', 'load_correspondence', 'save_correspondence',
+    'filter_proposals', 'selective_search', 'ProposalSettings', 'select_pairs', 'mine_pairs',
+    'mine_pairs_naive', 'Stage2Config', 'Stage2Error', 'run_stage2', 'STEPS', 'FileWriter',
+    'WorkDir'
 ]

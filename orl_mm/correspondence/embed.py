@@ -78,6 +78,25 @@ class Stage1Encoder(nn.Module):
         res5 = self._backbone(x, channels_last)[-1]
         return F.normalize(res5.float().mean(dim=(2, 3)), dim=1)
 
+    @torch.inference_mode()
+    def embed_rois_aligned(self, image: torch.Tensor, boxes: torch.Tensor,
+                           channels_last: bool = False, output_size: int = 7) -> torch.Tensor:
+        """Approximate RoI embeddings from one forward of the whole image (not ORL's rule).
+
+        Args:
+            image: (1, 3, H, W) normalised image.
+            boxes: (B, 4) ``[x1, y1, x2, y2]`` in the pixels of ``image``.
+
+        Returns:
+            (B, C5) L2-normalised average of RoIAlign (``output_size`` squared bins) on
+            res5 (stride 32).
+        """
+        from torchvision.ops import roi_align
+        res5 = self._backbone(image, channels_last)[-1].float()
+        pooled = roi_align(res5, [boxes.float().to(res5.device)], output_size,
+                           spatial_scale=1 / 32, sampling_ratio=2, aligned=True)
+        return F.normalize(pooled.mean(dim=(2, 3)), dim=1)
+
 
 def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') -> Stage1Encoder:
     """Build the online encoder of a stage-1 model from its config and checkpoint.

@@ -1,21 +1,27 @@
-"""The image list of stage 2 and robust image decoding.
+"""The image list of stage 2 (one or several sources) and robust image decoding.
 
-Stage 2 reads a COCO-layout folder: an image folder plus, optionally, a COCO instances or
-image-info JSON that fixes the images and their order (otherwise every image file in the
-folder, sorted by name). Images are decoded the way the ORL reference does it
-(``cv2.imread``, BGR, 8 bit), after a full decode with Pillow that catches truncated or
-corrupt files, which OpenCV would silently fill with grey.
+A source is an image folder plus, optionally, a COCO-layout JSON (instances or image
+info) that fixes its images and their order; without a JSON every image file under the
+folder is taken, sorted by name (listed with ``mmengine.scandir``). Several sources (e.g.
+COCO+ = ``train2017`` + ``unlabeled2017``) make one list, in source order, with file
+names relative to a common root. Images are decoded as the ORL reference does (BGR,
+8 bit, with OpenCV through ``mmcv.imfrombytes``), after a full decode with Pillow that
+catches truncated or corrupt files, which OpenCV would silently fill with grey.
 """
+import io
 import os.path as osp
-import warnings
+from collections import Counter
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
+import mmcv
 import numpy as np
+from mmengine.fileio import get as get_bytes
+from mmengine.utils import scandir
 from PIL import Image
 
-from orl_mm.datasets.scene_images import list_images, read_image_list
+from orl_mm.datasets.scene_images import IMG_EXTENSIONS, read_image_list
 
 
 class ImageReadError(RuntimeError):
@@ -27,9 +33,10 @@ class ImageRecord:
     """One image of the stage-2 list.
 
     Attributes:
-        index: 0-based position in the list (the position used by ``knn_image_id``).
-        file_name: Path relative to the image folder.
-        image_id: The COCO id (the position when there is no JSON).
+        index: 0-based position in the list: the one index of this image in every
+            per-image file of the work directory.
+        file_name: Path relative to the root (as written in the correspondence file).
+        image_id: The COCO id (the position when the source has no JSON).
         path: Absolute path of the file.
     """
     index: int
@@ -38,44 +45,69 @@ class ImageRecord:
     path: str
 
 
-def build_image_list(img_dir: str, ann_file: Optional[str] = None) -> List[ImageRecord]:
-    """List the images of a COCO-layout folder.
+def list_folder(img_dir: str) -> List[str]:
+    """Sorted image file names under ``img_dir`` (sub-folders included)."""
+    suffix = tuple(IMG_EXTENSIONS) + tuple(e.upper() for e in IMG_EXTENSIONS)
+    return sorted(scandir(img_dir, suffix=suffix, recursive=True))
+
+
+def default_root(sources: Sequence[Tuple[str, Optional[str]]]) -> str:
+    """The image folder of one source, the common parent folder of several."""
+    dirs = [osp.abspath(d) for d, _ in sources]
+    return dirs[0] if len(dirs) == 1 else osp.commonpath(dirs)
+
+
+def build_image_list(sources: Sequence[Tuple[str, Optional[str]]],
+                     root: Optional[str] = None) -> List[ImageRecord]:
+    """List the images of one or several (folder, JSON or None) sources.
 
     Args:
-        img_dir: The image folder.
-        ann_file: Optional COCO-layout JSON with an ``images`` list (its order is kept).
+        sources: The sources, in order.
+        root: File names are relative to it (default :func:`default_root`).
 
     Returns:
         One :class:`ImageRecord` per image.
 
     Raises:
-        FileNotFoundError: If the folder is missing or empty, or images named in the JSON
-            do not exist (all of them are named in the message).
+        FileNotFoundError: If a folder is missing or empty, or images named in a JSON do
+            not exist (named in the message).
+        ValueError: If an image is outside ``root`` or listed twice.
     """
-    if not osp.isdir(img_dir):
-        raise FileNotFoundError(f'image folder not found: {img_dir}')
-    if ann_file:
-        entries = read_image_list(ann_file)
-        missing = [e['file_name'] for e in entries
-                   if not osp.isfile(osp.join(img_dir, e['file_name']))]
-        if missing:
-            shown = ', '.join(missing[:10]) + (' ...' if len(missing) > 10 else '')
-            raise FileNotFoundError(
-                f'{ann_file}: {len(missing)} image(s) listed there are missing from '
-                f'{img_dir}: {shown}')
-    else:
-        entries = [dict(file_name=name, id=i) for i, name in enumerate(list_images(img_dir))]
-    if not entries:
-        raise FileNotFoundError(f'no image found in {img_dir}' +
-                                (f' (listed by {ann_file})' if ann_file else ''))
-    return [
-        ImageRecord(i, e['file_name'], e['id'], osp.abspath(osp.join(img_dir, e['file_name'])))
-        for i, e in enumerate(entries)
-    ]
+    root = osp.abspath(root or default_root(sources))
+    records: List[ImageRecord] = []
+    for img_dir, ann_file in sources:
+        if not osp.isdir(img_dir):
+            raise FileNotFoundError(f'image folder not found: {img_dir}')
+        if ann_file:
+            entries = read_image_list(ann_file)
+            missing = [e['file_name'] for e in entries
+                       if not osp.isfile(osp.join(img_dir, e['file_name']))]
+            if missing:
+                shown = ', '.join(missing[:10]) + (' ...' if len(missing) > 10 else '')
+                raise FileNotFoundError(
+                    f'{ann_file}: {len(missing)} image(s) listed there are missing from '
+                    f'{img_dir}: {shown}')
+        else:
+            entries = [dict(file_name=name, id=len(records) + i)
+                       for i, name in enumerate(list_folder(img_dir))]
+        if not entries:
+            raise FileNotFoundError(f'no image found in {img_dir}' +
+                                    (f' (listed by {ann_file})' if ann_file else ''))
+        for e in entries:
+            path = osp.abspath(osp.join(img_dir, e['file_name']))
+            name = osp.relpath(path, root)
+            if name.startswith('..'):
+                raise ValueError(f'{path} is not under the root {root}')
+            records.append(ImageRecord(len(records), name, e['id'], path))
+    names = [r.file_name for r in records]
+    if len(set(names)) != len(names):
+        dup = sorted(n for n, c in Counter(names).items() if c > 1)
+        raise ValueError(f'images listed twice: {", ".join(dup[:10])}')
+    return records
 
 
 def _to_uint8_bgr(img: np.ndarray) -> np.ndarray:
-    """Convert what ``cv2.IMREAD_UNCHANGED`` returns to 3-channel 8-bit BGR."""
+    """Convert what an unchanged decode returns to 3-channel 8-bit BGR."""
     if img.dtype != np.uint8:
         if img.dtype == np.uint16:
             img = (img >> 8).astype(np.uint8)
@@ -95,7 +127,7 @@ def _to_uint8_bgr(img: np.ndarray) -> np.ndarray:
 def read_image_bgr(path: str) -> np.ndarray:
     """Decode an image as an (H, W, 3) uint8 BGR array, as stored (EXIF ignored).
 
-    The EXIF orientation is ignored, as stage 3 (``color_ignore_orientation``), the image
+    The EXIF orientation is ignored (``color_ignore_orientation``), as stage 3, the image
     headers and COCO's annotations do, so every box refers to the same pixels. Grayscale,
     RGBA (alpha dropped), CMYK and 16-bit images are converted to 8-bit BGR.
 
@@ -103,20 +135,23 @@ def read_image_bgr(path: str) -> np.ndarray:
         ImageReadError: If the file is missing, corrupt or truncated (named in the message).
     """
     try:
-        with Image.open(path) as pil:
+        content = get_bytes(path)
+    except OSError as err:
+        raise ImageReadError(f'{path}: cannot read file ({err})') from err
+    try:
+        with Image.open(io.BytesIO(content)) as pil:
             pil.load()  # full decode: raises on truncated or corrupt data
             pil_mode = pil.mode
     except Image.DecompressionBombError:
         pil_mode = None  # very large but valid: leave it to OpenCV
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageReadError(f'{path}: cannot decode image ({err})') from err
-    with warnings.catch_warnings():
-        img = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    img = mmcv.imfrombytes(content, flag='color_ignore_orientation', backend='cv2')
     if img is None or pil_mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
         # OpenCV cannot read it, or it is high bit depth: decode unchanged and convert
-        raw = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        raw = mmcv.imfrombytes(content, flag='unchanged', backend='cv2')
         if raw is None:
-            with Image.open(path) as pil:
+            with Image.open(io.BytesIO(content)) as pil:
                 raw = np.asarray(pil.convert('RGB'))[..., ::-1]
         img = _to_uint8_bgr(raw)
     if img.size == 0:

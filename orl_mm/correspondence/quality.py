@@ -7,13 +7,16 @@ random box pairs — one random proposal of i with one random proposal of j, for
 mined pair, seeded — is the baseline, as in ORL's analysis (Xie et al., NeurIPS 2021).
 """
 import json
+import os.path as osp
 from collections import defaultdict
-from typing import Dict, List, Set
+from typing import Dict, List, Sequence, Set, Tuple, Union
 
 import numpy as np
 
-from .io import load_correspondence
-from .proposals import box_iou_xywh
+from orl_mm.structures.correspondence import load_correspondence
+from orl_mm.utils.boxes import box_iou_xywh
+
+AnnFiles = Union[str, Sequence[Tuple[str, str]]]
 
 
 def has_instances(ann_file: str) -> bool:
@@ -23,27 +26,33 @@ def has_instances(ann_file: str) -> bool:
     return isinstance(data, dict) and bool(data.get('annotations'))
 
 
-def _gt_by_file(ann_file: str) -> Dict[str, List[tuple]]:
-    with open(ann_file) as f:
-        data = json.load(f)
-    id_to_file = {img['id']: img['file_name'] for img in data['images']}
+def _gt_by_file(ann_files: AnnFiles) -> Dict[str, List[tuple]]:
+    """GT boxes by file name (``prefix/file_name`` for each (JSON, prefix) given)."""
+    if isinstance(ann_files, str):
+        ann_files = [(ann_files, '')]
     gt = defaultdict(list)
-    for ann in data.get('annotations', []):
-        if ann.get('iscrowd', 0):
-            continue
-        name = id_to_file.get(ann['image_id'])
-        if name is not None:
-            gt[name].append((ann['category_id'], np.asarray(ann['bbox'], np.float64)))
+    for ann_file, prefix in ann_files:
+        with open(ann_file) as f:
+            data = json.load(f)
+        id_to_file = {img['id']: osp.join(prefix, img['file_name']) if prefix
+                      else img['file_name'] for img in data['images']}
+        for ann in data.get('annotations', []):
+            if ann.get('iscrowd', 0):
+                continue
+            name = id_to_file.get(ann['image_id'])
+            if name is not None:
+                gt[name].append((ann['category_id'], np.asarray(ann['bbox'], np.float64)))
     return gt
 
 
-def quality_report(corr_path: str, ann_file: str, iou_thr: float = 0.5, seed: int = 0,
+def quality_report(corr_path: str, ann_file: AnnFiles, iou_thr: float = 0.5, seed: int = 0,
                    random_draws: int = 10) -> dict:
     """Fraction of correct mined pairs vs random proposal pairs.
 
     Args:
         corr_path: The correspondence file.
-        ann_file: COCO instances JSON of the same images.
+        ann_file: COCO instances JSON of the same images, or (JSON, prefix) pairs whose
+            ``prefix/file_name`` are the correspondence file's names (several sources).
         iou_thr: A box matches a GT object at IoU >= this.
         seed: Seed of the random baseline.
         random_draws: Random pairs drawn per mined pair (same two images), to make the

@@ -10,7 +10,7 @@ from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS
 from PIL import Image
 
-from ..correspondence.io import Correspondence, CorrespondenceError
+from ..structures.correspondence import Correspondence, CorrespondenceError
 from .scene_images import read_image_list
 
 
@@ -38,12 +38,12 @@ class CorrespondenceDataset(BaseDataset):
     """Images + the stage-2 correspondence file (ORL reference layout), for ORL stage 3.
 
     At construction the file is parsed once and validated with
-    :class:`orl_mm.correspondence.Correspondence` (``from_dict`` + ``validate``, the checks of
+    :class:`orl_mm.structures.Correspondence` (``from_dict`` + ``validate``, the checks of
     ``load_correspondence``) against the images: every listed image exists, with an ``ann_file`` the
-    file's image list (names and ids, in order) equals the JSON's, every neighbour index is
+    file's images are in the JSON (matched by file name, same ids), every neighbour index is
     in range and every box lies inside its image (sizes from the COCO JSON when it has
     them, else from the image headers). Problems raise
-    :class:`~orl_mm.correspondence.CorrespondenceError` (or ``FileNotFoundError``) naming the
+    :class:`~orl_mm.structures.CorrespondenceError` (or ``FileNotFoundError``) naming the
     offending image and entry.
 
     Each item draws, uniformly and anew at every access (``numpy``'s global RNG, seeded
@@ -63,8 +63,10 @@ class CorrespondenceDataset(BaseDataset):
         data_root: Root of the data set.
         data_prefix: ``dict(img_path=...)``, the folder the file's ``file_name`` entries are
             relative to.
-        ann_file: Optional COCO-layout JSON of the same images (instances or image info):
-            checked to list the same images in the same order, and its sizes are used.
+        ann_file: Optional COCO-layout JSON of the images (instances or image info):
+            every image of the correspondence file must be in it, with the same id,
+            matched by file name (images the file leaves out, e.g. skipped by stage 2's
+            ``--skip-bad-images``, are simply absent), and its sizes are used.
         allow_empty_pairs: See the skip rule above.
         check_boxes: Check every box against its image size (reads the image headers when
             the sizes are not in ``ann_file``).
@@ -103,16 +105,18 @@ class CorrespondenceDataset(BaseDataset):
                         f'{", ".join(missing[:5])}')
                 return None
             return read_image_sizes(paths)
-        images = read_image_list(self.ann_file)
-        if len(images) != len(file_names):
-            raise CorrespondenceError(
-                f'{self.corr_file}: {len(file_names)} images but {self.ann_file} lists '
-                f'{len(images)}')
-        for i, (image, name, img_id) in enumerate(zip(images, file_names, image_ids)):
-            if image['file_name'] != name or image['id'] != img_id:
+        by_name = {im['file_name']: im for im in read_image_list(self.ann_file)}
+        images = []
+        for i, (name, img_id) in enumerate(zip(file_names, image_ids)):
+            image = by_name.get(name)
+            if image is None:
+                raise CorrespondenceError(
+                    f'{self.corr_file}: image {i} ({name}) is not in {self.ann_file}')
+            if image['id'] != img_id:
                 raise CorrespondenceError(
                     f'{self.corr_file}: image {i} is {name} (id {img_id}) but '
-                    f'{self.ann_file} lists {image["file_name"]} (id {image["id"]})')
+                    f'{self.ann_file} gives it id {image["id"]}')
+            images.append(image)
         if all('width' in im and 'height' in im for im in images):
             missing = [im['file_name'] for im in images
                        if not osp.isfile(osp.join(img_dir, im['file_name']))]
@@ -154,9 +158,9 @@ class CorrespondenceDataset(BaseDataset):
                 img_id=corr.image_ids[i],
                 corr_index=i,
                 boxes=corr.boxes[i],
-                knn_index=[j for j, _ in neighbours],
-                knn_img_path=[paths[j] for j, _ in neighbours],
-                knn_pairs=[pairs for _, pairs in neighbours]))
+                neighbours=[j for j, _ in neighbours],
+                neighbour_paths=[paths[j] for j, _ in neighbours],
+                pairs=[pairs for _, pairs in neighbours]))
         if skipped:
             MMLogger.get_current_instance().warning(
                 f'{self.corr_file}: {len(skipped)} image(s) without any box pair are left '
@@ -173,15 +177,15 @@ class CorrespondenceDataset(BaseDataset):
         ``inter_query_box``, ``inter_key_box``, ``intra_index`` and ``intra_box``; removes
         the per-image lists.
         """
-        k = int(rng.randint(len(info['knn_index'])))
-        pairs = info['knn_pairs'][k]
+        k = int(rng.randint(len(info['neighbours'])))
+        pairs = info['pairs'][k]
         p = int(rng.randint(len(pairs)))
         b = int(rng.randint(len(info['boxes'])))
         out = {key: value for key, value in info.items()
-               if key not in ('boxes', 'knn_index', 'knn_img_path', 'knn_pairs')}
+               if key not in ('boxes', 'neighbours', 'neighbour_paths', 'pairs')}
         out.update(
-            nbr_img_path=info['knn_img_path'][k],
-            nbr_index=info['knn_index'][k],
+            nbr_img_path=info['neighbour_paths'][k],
+            nbr_index=info['neighbours'][k],
             pair_index=p,
             inter_query_box=list(pairs[p][:4]),
             inter_key_box=list(pairs[p][4:]),

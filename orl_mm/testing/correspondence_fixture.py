@@ -20,7 +20,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from PIL import Image
 
-from ..correspondence.io import Correspondence, save_correspondence
+from ..structures.correspondence import Correspondence, save_correspondence
 from ..datasets.scene_images import list_images
 
 

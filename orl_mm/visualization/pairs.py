@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from orl_mm.correspondence.images import read_image_bgr
-from orl_mm.correspondence.io import Correspondence
+from orl_mm.structures.correspondence import Correspondence
 from .image_io import save_png
 
 PairRef = Tuple[float, int, int, int]  # (score, query image, neighbour slot, pair index)

@@ -7,6 +7,7 @@ import pytest
 
 from orl_mm.correspondence.proposals import (ProposalSettings, box_iou_xywh,
                                              compute_proposals, filter_proposals,
+                                             search_boxes, search_scale,
                                              selective_search)
 
 
@@ -75,20 +76,64 @@ def test_selective_search_real_photo(small_photo):
     assert (raw[:, 2] > 0).all() and (raw[:, 0] + raw[:, 2] <= 160).all()
     # deterministic, in OpenCV's order
     np.testing.assert_array_equal(raw, selective_search(img))
-    res = compute_proposals(path, ProposalSettings(min_size=24))
+    res = compute_proposals(img, ProposalSettings(min_size=24))
     expected = filter_proposals(raw, min_size=24)
     assert res['boxes'] == expected.tolist()
     assert (res['width'], res['height'], res['num_raw']) == (160, 120, len(raw))
 
 
-def test_large_image_is_searched_downscaled_with_boxes_in_original_pixels(small_photo):
-    path, _ = small_photo
-    res = compute_proposals(path, ProposalSettings(min_size=24, max_pixels=80 * 60))
-    assert res['warning'] and path in res['warning'] and res['scale'] == pytest.approx(0.5)
+def test_bounded_search_maps_boxes_back_to_original_pixels(small_photo):
+    _, img = small_photo
+    res = compute_proposals(img, ProposalSettings(min_size=24, max_pixels=80 * 60))
+    assert res['scale'] == pytest.approx(0.5) and (res['width'], res['height']) == (160, 120)
+    # the boxes are the search of the half-size copy, scaled by 2 (exact for a factor 2)
+    half = cv2.resize(img, (80, 60), interpolation=cv2.INTER_AREA)
+    expected = filter_proposals(selective_search(half) * 2, min_size=24)
+    assert res['boxes'] == expected.tolist()
     boxes = np.array(res['boxes'])
-    assert len(boxes) >= 1
-    assert (boxes[:, 0] >= 0).all() and (boxes[:, 0] + boxes[:, 2] <= 160).all()
-    assert (boxes[:, 1] >= 0).all() and (boxes[:, 1] + boxes[:, 3] <= 120).all()
-    # max_side does the same without a warning
-    res2 = compute_proposals(path, ProposalSettings(min_size=24, max_side=80))
-    assert res2['warning'] is None and res2['boxes'] == res['boxes']
+    assert (boxes[:, 0] + boxes[:, 2] <= 160).all() and (boxes[:, 1] + boxes[:, 3] <= 120).all()
+    # max_side does the same
+    res2 = compute_proposals(img, ProposalSettings(min_size=24, max_side=80))
+    assert res2['boxes'] == res['boxes']
+
+
+def _blocks(width, height):
+    """Flat coloured rectangles: few segments, so selective search is fast."""
+    img = np.full((height, width, 3), 40, np.uint8)
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        x, y = rng.integers(0, width * 3 // 4), rng.integers(0, height * 3 // 4)
+        w, h = rng.integers(width // 8, width // 3), rng.integers(height // 8, height // 3)
+        img[y:y + h, x:x + w] = rng.integers(60, 255, 3)
+    return img
+
+
+def test_default_bound_keeps_coco_sizes_identical_and_bounds_large_images():
+    """Every COCO size (at most 640x640) is searched as it is under the default bound;
+    a synthetic 1600x1200 image is searched on a copy of at most max_pixels (a small bound
+    here, to keep the test fast) with boxes in original pixels; max_pixels=0 never scales."""
+    default = ProposalSettings()
+    assert search_scale(640, 640, default) == 1.0 and search_scale(480, 640, default) == 1.0
+    scale = search_scale(3391, 6028, default)  # a 20 MP photo
+    assert int(6028 * scale) * int(3391 * scale) <= default.max_pixels
+    assert search_scale(3391, 6028, ProposalSettings(max_pixels=0)) == 1.0
+    small_img = _blocks(160, 120)
+    raw, scale = search_boxes(small_img, default)  # below the bound: the plain search
+    assert scale == 1.0
+    np.testing.assert_array_equal(raw, selective_search(small_img, default.seed))
+    large = cv2.resize(_blocks(200, 150), (1600, 1200), interpolation=cv2.INTER_NEAREST)
+    bounded = ProposalSettings(min_size=24, max_pixels=30_000)
+    raw, scale = search_boxes(large, bounded)
+    side = (int(1600 * scale), int(1200 * scale))
+    assert side[0] * side[1] <= 30_000 and scale == pytest.approx((30_000 / 1600 / 1200)**.5)
+    small = cv2.resize(large, side, interpolation=cv2.INTER_AREA)
+    copy_boxes = selective_search(small, 0)
+    assert len(raw) == len(copy_boxes)
+    # each box covers its copy box mapped back (floor / ceil), inside the image
+    sx = side[0] / 1600
+    np.testing.assert_array_equal(raw[:, 0], np.floor(copy_boxes[:, 0] / sx))
+    assert raw[:, 0].min() >= 0 and (raw[:, 0] + raw[:, 2]).max() <= 1600
+    assert (raw[:, 1] + raw[:, 3]).max() <= 1200 and (raw[:, 0] + raw[:, 2]).max() > 1500
+    res = compute_proposals(large, bounded)
+    assert res['scale'] == scale and (res['width'], res['height']) == (1600, 1200)
+    assert res['boxes'] == filter_proposals(raw, 24).tolist()

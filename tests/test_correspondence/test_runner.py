@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from orl_mm.correspondence import load_correspondence
-from orl_mm.correspondence import runner as runner_mod
+from orl_mm.correspondence import FileWriter, load_correspondence
 from orl_mm.correspondence.images import read_image_bgr
 from orl_mm.correspondence.proposals import ProposalSettings, filter_proposals, \
     selective_search
@@ -83,30 +82,37 @@ class _Killed(BaseException):
     pass
 
 
-def _kill_after(monkeypatch, target, n):
-    """Make ``runner_mod.<target>`` raise after n successful calls (a kill mid-step)."""
-    original = getattr(runner_mod, target)
-    calls = dict(n=0)
+class KillingWriter(FileWriter):
+    """Writes ``n`` files of one kind (``'json'`` or ``'npy'``), then dies (a kill)."""
 
-    def wrapper(*args, **kwargs):
-        if calls['n'] >= n:
-            raise _Killed()
-        calls['n'] += 1
-        return original(*args, **kwargs)
-    monkeypatch.setattr(runner_mod, target, wrapper)
+    def __init__(self, kind, n):
+        self.kind, self.left = kind, n
+
+    def _count(self, kind):
+        if kind == self.kind:
+            if self.left == 0:
+                raise _Killed()
+            self.left -= 1
+
+    def json(self, obj, path):
+        self._count('json')
+        super().json(obj, path)
+
+    def npy(self, array, path):
+        self._count('npy')
+        super().npy(array, path)
 
 
 def test_resume_after_interruptions_is_byte_identical(reference_run, tiny_encoder, tmp_path):
     ref_cfg, _ = reference_run
     cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file)
-    with pytest.MonkeyPatch.context() as mp:
-        _kill_after(mp, '_dump', 3)  # images.json + 2 proposal parts, then killed
-        with pytest.raises(_Killed):
-            run_stage2(cfg, encoder=tiny_encoder)
-    with pytest.MonkeyPatch.context() as mp:
-        _kill_after(mp, 'atomic_save_npy', 3)  # knn shard + 2 RoI caches, then killed
-        with pytest.raises(_Killed):
-            report = run_stage2(cfg, encoder=tiny_encoder)
+    # images.json + proposals/settings.json + 2 proposal parts, then killed
+    with pytest.raises(_Killed):
+        run_stage2(cfg, encoder=tiny_encoder, writer=KillingWriter('json', 4))
+    assert len(os.listdir(osp.join(cfg.work_dir, 'proposals', 'parts', '00000'))) == 2
+    # knn shard + 2 RoI caches, then killed
+    with pytest.raises(_Killed):
+        report = run_stage2(cfg, encoder=tiny_encoder, writer=KillingWriter('npy', 3))
     # a stray temporary file from a kill during a write is harmless
     open(osp.join(cfg.work_dir, 'roi_feats', '.stray.npy.tmp'), 'w').write('x')
     report = run_stage2(cfg, encoder=tiny_encoder)
@@ -177,14 +183,17 @@ def test_image_modes_decode_to_bgr(bad_folder):
             read_image_bgr(osp.join(bad_folder, name))
 
 
-def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path, capsys):
+def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path):
     cfg = make_cfg(bad_folder, str(tmp_path / 'w'))
     with pytest.raises(Stage2Error) as err:
         run_stage2(cfg, encoder=tiny_encoder)
     msg = str(err.value)
     assert 'h_corrupt.jpg' in msg and 'i_truncated.jpg' in msg and 'skip-bad-images' in msg
     assert 'a_good.jpg' not in msg
-    assert 'bad image' in capsys.readouterr().err
+    for name in ('h_corrupt.jpg', 'i_truncated.jpg'):  # their errors are recorded
+        assert 'error' in json.load(open(osp.join(
+            cfg.work_dir, 'proposals', 'parts', '00000',
+            f'{sorted(os.listdir(bad_folder)).index(name):08d}.json')))
     # nothing is lost: the second run reuses every proposal
     cfg.skip_bad_images = True
     report = run_stage2(cfg, encoder=tiny_encoder)
@@ -197,3 +206,91 @@ def test_bad_images_stop_cleanly_then_skip(bad_folder, tiny_encoder, tmp_path, c
     # a 20x16 image: no box survives the filter, so the first raw box is kept
     tiny = read_image_bgr(osp.join(bad_folder, 'g_tiny.png'))
     assert corr.boxes[6] == [selective_search(tiny, 0)[0].tolist()]
+
+
+def test_step_alone_with_other_settings_stops_naming_them(reference_run, tmp_path):
+    """`--steps pairs --knn 2` on a K = 3 work dir must not write knn_image_num: 2."""
+    ref_cfg, _ = reference_run
+    work = str(tmp_path / 'w')
+    shutil.copytree(ref_cfg.work_dir, work)
+    cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
+    cfg.knn_k = 2
+    with pytest.raises(Stage2Error, match=r'knn step .*\(k: 3 -> 2\)'):
+        run_stage2(cfg, steps=['pairs'])
+    cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
+    cfg.proposal.top_n = 20
+    with pytest.raises(Stage2Error, match=r'proposals step .*top_n: 30 -> 20'):
+        run_stage2(cfg, steps=['roi'])
+    # info comes from the records of the steps that produced the data
+    os.remove(osp.join(work, 'correspondence.json'))
+    run_stage2(make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file), steps=['pairs'])
+    info = load_correspondence(osp.join(work, 'correspondence.json')).info
+    assert info['knn_image_num'] == 3 and info['intra_bbox_num'] == 30
+
+
+def test_one_index_per_image_when_images_are_skipped(small_coco, tiny_encoder, tmp_path):
+    """Every per-image file is keyed by the image list's index, also after a skipped image."""
+    d = tmp_path / 'imgs'
+    os.makedirs(d)
+    (d / 'a_corrupt.jpg').write_bytes(b'not an image' * 10)
+    for k, name in enumerate(NAMES[:3]):
+        shutil.copy(osp.join(small_coco, 'train2017', name), d / f'b{k}.jpg')
+    cfg = make_cfg(str(d), str(tmp_path / 'w'), skip_bad_images=True)
+    cfg.knn_k = 2
+    run_stage2(cfg, encoder=tiny_encoder)
+    names = json.load(open(osp.join(cfg.work_dir, 'images.json')))['file_name']
+    assert names == ['a_corrupt.jpg', 'b0.jpg', 'b1.jpg', 'b2.jpg']
+    for step, folder, ext in (('proposals', 'proposals/parts', '.json'),
+                              ('roi', 'roi_feats', '.npy'), ('pairs', 'pairs/parts', '.json')):
+        files = sorted(os.listdir(osp.join(cfg.work_dir, folder, '00000')))
+        want = [f'{i:08d}{ext}' for i in (range(4) if step == 'proposals' else (1, 2, 3))]
+        assert files == want, step
+    for i in (1, 2, 3):
+        part = json.load(open(osp.join(cfg.work_dir, 'pairs', 'parts', '00000', f'{i:08d}.json')))
+        assert part['file_name'] == names[i]
+        feats = np.load(osp.join(cfg.work_dir, 'roi_feats', '00000', f'{i:08d}.npy'))
+        props = json.load(open(osp.join(cfg.work_dir, 'proposals', 'parts', '00000',
+                                        f'{i:08d}.json')))
+        assert len(feats) == len(props['boxes'])
+    knn = json.load(open(osp.join(cfg.work_dir, 'knn.json')))
+    assert knn['images'] == [1, 2, 3] and all(set(n) <= {1, 2, 3} for n in knn['neighbours'])
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert corr.file_names == names[1:] and all(
+        set(k) <= {0, 1, 2} for k in corr.knn_image_ids)  # positions in the file
+
+
+def test_float16_roi_cache(reference_run, tiny_encoder, tmp_path):
+    """--roi-dtype float16 stores exactly the float32 embeddings rounded to float16 (half
+    the disk) and records the choice; boxes and neighbours do not change."""
+    ref_cfg, _ = reference_run
+    cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file, roi_dtype='float16')
+    run_stage2(cfg, encoder=tiny_encoder)
+    for i in range(5):
+        name = osp.join('roi_feats', '00000', f'{i:08d}.npy')
+        half, full = np.load(osp.join(cfg.work_dir, name)), np.load(osp.join(ref_cfg.work_dir,
+                                                                             name))
+        assert half.dtype == np.float16 and full.dtype == np.float32
+        np.testing.assert_array_equal(half, full.astype(np.float16))
+    record = json.load(open(osp.join(cfg.work_dir, 'roi_feats', 'settings.json')))
+    assert record['settings']['dtype'] == 'float16'
+    ref = load_correspondence(osp.join(ref_cfg.work_dir, 'correspondence.json'))
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert corr.boxes == ref.boxes and corr.knn_image_ids == ref.knn_image_ids
+
+
+def test_approximate_align_mode_one_forward_per_image(reference_run, tiny_encoder, tmp_path):
+    """roi_mode='align' (off by default): one backbone forward per image, RoIAlign on res5
+    for every box; unit-norm embeddings of every box, recorded as its own mode."""
+    ref_cfg, _ = reference_run
+    assert 'mode' not in json.load(open(osp.join(ref_cfg.work_dir, 'roi_feats',
+                                                 'settings.json')))['settings']
+    cfg = make_cfg(ref_cfg.img_dir, str(tmp_path / 'w'), ref_cfg.ann_file, roi_mode='align')
+    report = run_stage2(cfg, encoder=tiny_encoder)
+    assert report['roi']['forwards'] == 5  # one per image, not one per box
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    for i in range(5):
+        feats = np.load(osp.join(cfg.work_dir, 'roi_feats', '00000', f'{i:08d}.npy'))
+        assert feats.shape == (len(corr.boxes[i]), 512)
+        np.testing.assert_allclose(np.linalg.norm(feats, axis=1), 1, atol=1e-5)
+    record = json.load(open(osp.join(cfg.work_dir, 'roi_feats', 'settings.json')))
+    assert record['settings']['mode'] == 'align'

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from orl_mm.correspondence import CorrespondenceError
+from orl_mm.structures import CorrespondenceError
 from orl_mm.datasets import CorrespondenceDataset
 from orl_mm.testing import build_fixture_correspondence
 
@@ -44,7 +44,7 @@ def test_reads_reference_layout_with_and_without_ann_file(demo_root, corr_file):
         assert len(ds) == 16
         info = ds.get_data_info(3)
         assert info['img_path'] == osp.join(demo_root, 'train2017', raw['images']['file_name'][3])
-        assert info['knn_index'] == raw['pseudo_annotations']['knn_image_id'][3]
+        assert info['neighbours'] == raw['pseudo_annotations']['knn_image_id'][3]
         assert info['boxes'] == raw['pseudo_annotations']['bbox'][3]
 
 
@@ -113,7 +113,7 @@ def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
             for i in range(15)] == [i for i in range(16) if i != 7]
     info = ds.get_data_info(4)
     empty_nbr = data['pseudo_annotations']['knn_image_id'][4][1]
-    assert empty_nbr not in info['knn_index'] and len(info['knn_index']) == 2
+    assert empty_nbr not in info['neighbours'] and len(info['neighbours']) == 2
     rng = np.random.RandomState(0)
     assert all(
         CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
@@ -150,13 +150,8 @@ def _mutations():
         names = d['images']['file_name']
         names[0], names[1] = names[1], names[0]
 
-    def fewer_images(d):
-        for key in ('file_name', 'id'):
-            d['images'][key].pop()
-        for key in ('image_id', 'bbox', 'knn_image_id', 'knn_bbox_pair'):
-            d['pseudo_annotations'][key].pop()
-        for nbrs in d['pseudo_annotations']['knn_image_id']:
-            nbrs[:] = [j % 15 for j in nbrs]
+    def unknown_name(d):
+        d['images']['file_name'][2] = 'other.jpg'
 
     return [
         (nbr_out_of_range, r'image 2 .*neighbour 0 index 16 is not in \[0, 16\)'),
@@ -166,9 +161,9 @@ def _mutations():
         (fewer_boxes_lists, r'"pseudo_annotations.bbox" has 15 entries for 16 images'),
         (no_intra_box, r'image 9 .*no intra-image box'),
         (missing_key, r'"pseudo_annotations.knn_bbox_pair" must be a list'),
-        (id_mismatch, r'image 5 is demo_\d+\.jpg \(id 123456\) but .* lists'),
-        (name_mismatch, r'image 0 is demo_\d+\.jpg .* but .* lists'),
-        (fewer_images, r'15 images but .*instances_train2017.json lists 16'),
+        (id_mismatch, r'image 5 is demo_\d+\.jpg \(id 123456\) but .* gives it id'),
+        (name_mismatch, r'image 0 is demo_\d+\.jpg .* but .* gives it id'),
+        (unknown_name, r'image 2 \(other.jpg\) is not in .*instances_train2017.json'),
     ]
 
 
@@ -194,3 +189,22 @@ def test_rejects_missing_files_and_bad_json(demo_root, corr_file, tmp_path):
     data['images']['file_name'][4] = 'missing.jpg'
     with pytest.raises(FileNotFoundError, match='missing.jpg'):
         _dataset(demo_root, _write(copy.deepcopy(data), tmp_path))  # sizes from headers
+
+
+def test_file_with_fewer_images_than_ann_file_matches_by_name(demo_root, corr_file, tmp_path):
+    """Stage 2 with --skip-bad-images leaves images out: stage 3 trains on the others."""
+    with open(corr_file) as f:
+        data = json.load(f)
+    names = list(data['images']['file_name'])
+    for key in ('file_name', 'id'):
+        del data['images'][key][0]
+    anno = data['pseudo_annotations']
+    for key in ('image_id', 'bbox', 'knn_image_id', 'knn_bbox_pair'):
+        del anno[key][0]
+    for nbrs in anno['knn_image_id']:
+        nbrs[:] = [max(j - 1, 0) for j in nbrs]  # positions in the shorter file
+    ds = _dataset(demo_root, _write(data, tmp_path), ann_file=ANN)
+    assert len(ds) == 15
+    info = ds.get_data_info(0)
+    assert info['img_path'] == osp.join(demo_root, 'train2017', names[1])
+    assert info['img_id'] == data['images']['id'][0]

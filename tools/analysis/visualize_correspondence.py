@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from orl_mm.correspondence.io import load_correspondence  # noqa: E402
+from orl_mm.structures.correspondence import load_correspondence  # noqa: E402
 from orl_mm.visualization.pairs import draw_pair_sheet, top_pairs  # noqa: E402
 
 

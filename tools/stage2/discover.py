@@ -5,6 +5,15 @@ Example (the whole of stage 2 on COCO train2017 with a stage-1 checkpoint)::
     python tools/stage2/discover.py configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py \\
         work_dirs/byol/epoch_800.pth --data-root data/coco --work-dir work_dirs/stage2
 
+COCO+ (train2017 + unlabeled2017, file names relative to data/coco, as the COCO+ stage-3
+config expects)::
+
+    python tools/stage2/discover.py CONFIG CKPT --data-root data/coco \
+        --img-dir data/coco/train2017 data/coco/unlabeled2017 \
+        --ann-file data/coco/annotations/instances_train2017.json \
+                   data/coco/annotations/image_info_unlabeled2017.json \
+        --work-dir work_dirs/stage2_coco_plus
+
 Each step alone: ``--steps proposals`` (or ``tools/stage2/proposals.py ...``, ``knn.py``,
 ``roi.py``, ``pairs.py``, ``quality.py`` with the same arguments). The same command again
 after a kill resumes. Distributed: ``torchrun --nproc_per_node N tools/stage2/discover.py
@@ -18,8 +27,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from orl_mm.correspondence.proposals import ProposalSettings  # noqa: E402
-from orl_mm.correspondence.runner import STEPS, Stage2Config, Stage2Error, run_stage2  # noqa
+from orl_mm.correspondence import (STEPS, ProposalSettings, Stage2Config,  # noqa: E402
+                                   Stage2Error, run_stage2)
+
+DEFAULT_PROPOSALS = ProposalSettings()
 
 
 def parse_args(argv=None, steps=None):
@@ -27,11 +38,16 @@ def parse_args(argv=None, steps=None):
     p.add_argument('config', help='stage-1 config (BYOL-like, mmpretrain layout)')
     p.add_argument('checkpoint', help='stage-1 checkpoint (backbone.*, neck.*)')
     p.add_argument('--data-root', help='COCO-layout root: <root>/train2017 and, if present, '
-                   '<root>/annotations/instances_train2017.json')
-    p.add_argument('--img-dir', help='image folder (default <data-root>/train2017)')
-    p.add_argument('--ann-file', help='COCO-layout JSON listing the images (default '
-                   '<data-root>/annotations/instances_train2017.json if it exists); '
-                   "'' to take every image in the folder")
+                   '<root>/annotations/instances_train2017.json; with several --img-dir, '
+                   'the root file names are relative to')
+    p.add_argument('--img-dir', nargs='+', help='image folder(s) (default '
+                   '<data-root>/train2017); several make one run (e.g. COCO+)')
+    p.add_argument('--ann-file', nargs='+', help='COCO-layout JSON listing the images of '
+                   'each --img-dir, in the same order (default <data-root>/annotations/'
+                   "instances_train2017.json if it exists); '' for every image of a folder")
+    p.add_argument('--root', help='file names are relative to this folder (default: the '
+                   'image folder with one source, --data-root or the common parent with '
+                   'several)')
     p.add_argument('--work-dir', required=True)
     if steps is None:
         p.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
@@ -42,8 +58,10 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--max-side', type=int, default=None,
                    help='speed option, off by default: selective search on a copy whose '
                    'longer side is at most this (boxes scaled back to original pixels)')
-    p.add_argument('--max-pixels', type=int, default=40_000_000,
-                   help='larger images are searched on a downscaled copy (with a warning)')
+    p.add_argument('--max-pixels', type=int, default=DEFAULT_PROPOSALS.max_pixels,
+                   help='bound on selective search time: larger images are searched on a '
+                   'copy with this many pixels, boxes mapped back (default 1 MP: every COCO '
+                   'photo is searched as it is); 0 for full resolution everywhere')
     p.add_argument('--seed', type=int, default=0,
                    help="seed of the C rand() that OpenCV's selective search uses")
     p.add_argument('--knn', type=int, default=10, help='neighbours per image (K)')
@@ -53,6 +71,11 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--roi-size', type=int, default=224)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--channels-last', action='store_true')
+    p.add_argument('--roi-dtype', choices=['float32', 'float16'], default='float32',
+                   help='RoI embedding cache (float16: half the disk)')
+    p.add_argument('--roi-mode', choices=['crop', 'align'], default='crop',
+                   help="'crop' (ORL); 'align': approximate, one forward per image and "
+                   'RoIAlign on res5 (not the published rule; see README)')
     p.add_argument('--workers', type=int, default=None,
                    help='selective-search processes per rank (default: the cores divided '
                    'by the ranks on this machine)')
@@ -73,22 +96,29 @@ def build_config(args) -> Stage2Config:
     import torch
     if args.img_dir is None and args.data_root is None:
         raise SystemExit('give --data-root or --img-dir')
-    img_dir = args.img_dir or osp.join(args.data_root, 'train2017')
-    ann = args.ann_file
-    if ann is None and args.data_root:
-        default = osp.join(args.data_root, 'annotations', 'instances_train2017.json')
-        ann = default if osp.isfile(default) else None
+    img_dirs = args.img_dir or [osp.join(args.data_root, 'train2017')]
+    anns = args.ann_file
+    if anns is None:
+        default = osp.join(args.data_root or '', 'annotations', 'instances_train2017.json')
+        anns = [default if args.data_root and osp.isfile(default) and len(img_dirs) == 1
+                else '']
+        anns += [''] * (len(img_dirs) - 1)
+    if len(anns) != len(img_dirs):
+        raise SystemExit(f'{len(img_dirs)} --img-dir but {len(anns)} --ann-file')
+    root = args.root or (args.data_root if len(img_dirs) > 1 else None)
     device = args.device
     if device is None:
         device = (f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
                   if torch.cuda.is_available() else 'cpu')
     return Stage2Config(
-        img_dir=img_dir, work_dir=args.work_dir, ann_file=ann or None, config=args.config,
+        sources=[(d, a or None) for d, a in zip(img_dirs, anns)], root=root,
+        work_dir=args.work_dir, config=args.config,
         checkpoint=args.checkpoint,
         proposal=ProposalSettings(args.min_size, args.max_aspect_ratio, args.max_iou,
                                   args.top_n, args.max_side, args.max_pixels, args.seed),
         knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
-        batch_size=args.batch_size, channels_last=args.channels_last, knn_k=args.knn,
+        batch_size=args.batch_size, channels_last=args.channels_last,
+        roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, knn_k=args.knn,
         pair_ratio=args.pair_ratio,
         num_workers=args.workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
@@ -97,29 +127,35 @@ def build_config(args) -> Stage2Config:
 
 
 def init_dist(launcher: str) -> None:
+    """mmengine's init_dist (NCCL) on GPUs; gloo under torchrun without one."""
     if launcher == 'none':
         return
     import torch
-    import torch.distributed as dist
-    backend = 'nccl' if torch.cuda.is_available() else 'gloo'
     if torch.cuda.is_available():
-        torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-    dist.init_process_group(backend=backend, rank=int(os.environ['RANK']),
-                            world_size=int(os.environ['WORLD_SIZE']))
+        from mmengine.dist import init_dist as mm_init_dist
+        mm_init_dist(launcher, backend='nccl')
+    else:
+        import torch.distributed as dist
+        dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
+                                world_size=int(os.environ['WORLD_SIZE']))
 
 
 def main(argv=None, steps=None) -> int:
     args = parse_args(argv, steps)
     init_dist(args.launcher)
     cfg = build_config(args)
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('orl_mm_stage2', log_file=osp.join(cfg.work_dir, 'stage2.log'),
+                          file_mode='a')
     try:
         report = run_stage2(cfg, args.steps)
     except Stage2Error as err:
         print(f'stage 2 stopped: {err}', file=sys.stderr)
         return 2
     import torch.distributed as dist
-    rank = dist.get_rank() if dist.is_initialized() else 0
-    if rank == 0:
+    from mmengine.dist import get_dist_info
+    if get_dist_info()[0] == 0:
         print(json.dumps(report, indent=1))
         if 'quality' in report:
             q = report['quality']

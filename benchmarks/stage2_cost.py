@@ -1,0 +1,194 @@
+"""Stage-2 cost on real photos: P4, float16 RoI cache, and a COCO / COCO+ projection.
+
+    python benchmarks/stage2_cost.py --images 8 \
+        --config configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py
+
+Runs the whole of stage 2 (one selective-search process, CPU model unless ``--device``)
+on the first ``--images`` coco128 photos, then measures on the same images:
+
+* ``ss``: selective search + filter alone (one core);
+* ``backbone``: the bare backbone forwards on the same RoI crops and the k-NN images
+  (crops prepared beforehand, batches of ``--batch-size``);
+
+and prints ``P4 = stage-2 wall time / (ss + backbone)``: what the tool adds on top of the
+two unavoidable computations (decoding, cropping, k-NN, pair mining, file writes).
+
+float16 cache: each image's float32 RoI embeddings are rounded to float16 (what
+``--roi-dtype float16`` stores) and the pairs are mined again; prints the fraction of
+identical (query, neighbour) pair lists, of identical top pairs, and the disk per image.
+
+Projection: ``images x (ss per image / cores) + images x (crops per image / GPU crops
+per second) + images x (the rest per image / cores)`` for COCO train2017 (118,287 images)
+and COCO+ (+ 123,403 unlabeled2017), with ``--gpu-crops-per-s`` (an assumption unless
+measured on the GPU: the throughput of the backbone on 224x224 crops).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
+
+from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2  # noqa: E402
+from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder,  # noqa: E402
+                                         crop_rois, knn_transform)
+from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
+from orl_mm.correspondence.pairs import mine_image_pairs  # noqa: E402
+from orl_mm.correspondence.proposals import (compute_proposals,  # noqa: E402
+                                             init_proposal_worker)
+from orl_mm.correspondence.workdir import WorkDir  # noqa: E402
+from orl_mm.utils.io import read_json  # noqa: E402
+
+COCO_TRAIN, COCO_UNLABELED = 118_287, 123_403
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--config', default=osp.join(
+        REPO, 'configs', 'orl', 'byol_resnet50_8xb64-coslr-800e_coco.py'))
+    p.add_argument('--checkpoint', default=None, help='default: random init')
+    p.add_argument('--data', default=osp.join(DATA, 'coco128'))
+    p.add_argument('--images', type=int, default=8)
+    p.add_argument('--knn', type=int, default=5)
+    p.add_argument('--batch-size', type=int, default=64)
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--cores', type=int, default=16)
+    p.add_argument('--gpu-crops-per-s', type=float, default=2000.0,
+                   help='ResNet-50 224x224 inference throughput assumed for the projection')
+    p.add_argument('--ss-per-image', type=float, default=None,
+                   help='selective-search seconds per image for the projection (default: '
+                   'the one measured here; give a quiet-machine figure when this one is '
+                   'loaded)')
+    p.add_argument('--work-dir', default=None)
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    init_proposal_worker(1)
+    img_dir = osp.join(args.data, 'train2017')
+    names = sorted(os.listdir(img_dir))[:args.images]
+    work = args.work_dir or tempfile.mkdtemp(prefix='stage2_cost_')
+    folder = osp.join(work, 'images')
+    os.makedirs(folder, exist_ok=True)
+    for n in names:
+        if not osp.exists(osp.join(folder, n)):
+            os.symlink(osp.join(img_dir, n), osp.join(folder, n))
+    torch.manual_seed(0)  # the same random init in every run when no checkpoint is given
+    encoder = build_stage1_encoder(args.config, args.checkpoint, args.device)
+    cfg = Stage2Config(img_dir=folder, work_dir=osp.join(work, 'run'), config=args.config,
+                       checkpoint=args.checkpoint, knn_k=args.knn,
+                       batch_size=args.batch_size, device=args.device, progress=False)
+    t = time.perf_counter()
+    run_stage2(cfg, encoder=encoder)
+    wall = time.perf_counter() - t
+
+    # selective search alone
+    settings = ProposalSettings()
+    t = time.perf_counter()
+    boxes = [compute_proposals(read_image_bgr(osp.join(folder, n)), settings)['boxes']
+             for n in names]
+    t_ss = time.perf_counter() - t
+    # bare backbone on the same crops and k-NN inputs (prepared beforehand)
+    rgbs = [bgr_to_rgb(read_image_bgr(osp.join(folder, n))) for n in names]
+    t = time.perf_counter()
+    crops = [crop_rois(rgb, b) for rgb, b in zip(rgbs, boxes)]
+    knn_in = torch.stack([knn_transform(rgb) for rgb in rgbs])
+    t_crop = time.perf_counter() - t
+    allc = torch.cat(crops)
+    backbone = encoder.backbone
+    with torch.inference_mode():
+        backbone(allc[:2].to(args.device))  # warm-up
+        t = time.perf_counter()
+        pooled = []
+        for s in range(0, len(allc), args.batch_size):
+            res5 = backbone(allc[s:s + args.batch_size].to(args.device))[-1]
+            pooled.append(res5.float().mean(dim=(2, 3)))
+        for s in range(0, len(knn_in), args.batch_size):
+            backbone(knn_in[s:s + args.batch_size].to(args.device))
+        t_bb = time.perf_counter() - t
+    n, n_crops = len(names), len(allc)
+    pooled = torch.nn.functional.normalize(torch.cat(pooled), dim=1).cpu().numpy()
+    ends = np.cumsum([len(c) for c in crops])
+    exact = {p: pooled[e - len(c):e] for p, (c, e) in enumerate(zip(crops, ends))}
+    print(f'{n} coco128 photos, {n_crops} RoI crops + {n} k-NN images, '
+          f'{osp.basename(args.config)}, device {args.device}, 1 core')
+    print(f'stage-2 wall {wall:.1f} s; selective search {t_ss:.1f} s; bare backbone '
+          f'{t_bb:.1f} s; decode+crop {t_crop:.1f} s')
+    print(f'P4 = {wall:.1f} / ({t_ss:.1f} + {t_bb:.1f}) = {wall / (t_ss + t_bb):.2f}')
+
+    # float16 cache: pairs from rounded embeddings
+    wd = WorkDir(cfg.work_dir)
+    props = read_json(wd.output('proposals'))
+    knn = read_json(wd.output('knn'))
+    box_of = {i: np.asarray(b).reshape(-1, 4) for i, b in zip(props['images'], props['boxes'])}
+    f32 = {i: np.load(wd.image_file('roi', i)) for i in props['images']}
+    f16 = {i: f.astype(np.float16).astype(np.float32) for i, f in f32.items()}
+    same_lists = same_top = total = pairs_total = pairs_same = 0
+    for i, nbrs in zip(knn['images'], knn['neighbours']):
+        a, _ = mine_image_pairs(i, nbrs, box_of, f32.__getitem__)
+        b, _ = mine_image_pairs(i, nbrs, box_of, f16.__getitem__)
+        for x, y in zip(a, b):
+            total += 1
+            same_lists += x == y
+            same_top += x[0] == y[0]
+            pairs_total += len(x)
+            pairs_same += len({tuple(v) for v in x} & {tuple(v) for v in y})
+    disk32 = np.mean([os.path.getsize(wd.image_file('roi', i)) for i in props['images']])
+    dim = next(iter(f32.values())).shape[1]
+    disk16 = np.mean([128 + 2 * dim * len(f) for f in f32.values()])
+    print(f'float16 cache: identical pair lists {same_lists}/{total}, identical top pair '
+          f'{same_top}/{total}, pairs kept {pairs_same}/{pairs_total}; disk per image '
+          f'{disk32 / 1e3:.0f} KB (float32) vs {disk16 / 1e3:.0f} KB (float16)')
+
+    # approximate mode: one forward per image + RoIAlign on res5, vs the exact crops
+    from orl_mm.correspondence.steps.roi import RoICrops
+    items = [(i, osp.join(folder, names[p]), props['boxes'][p])
+             for p, i in enumerate(props['images'])]
+    data = RoICrops(items, 224, 'align')
+    inputs = [data[k] for k in range(len(items))]
+    t = time.perf_counter()
+    approx = {i: encoder.embed_rois_aligned(img.to(args.device), b).cpu().numpy()
+              for i, (img, b) in inputs}
+    t_align = time.perf_counter() - t
+    # exact embeddings from the timed forwards above (same model, same boxes)
+    exact = {i: exact[p] for p, i in enumerate(props['images'])}
+    same_top = total = pairs_same = pairs_total = 0
+    for i, nbrs in zip(knn['images'], knn['neighbours']):
+        a, _ = mine_image_pairs(i, nbrs, box_of, exact.__getitem__)
+        b, _ = mine_image_pairs(i, nbrs, box_of, approx.__getitem__)
+        for x, y in zip(a, b):
+            total += 1
+            same_top += x[0] == y[0]
+            pairs_total += len(x)
+            pairs_same += len({tuple(v) for v in x} & {tuple(v) for v in y})
+    print(f'approximate mode (--roi-mode align): RoI embeddings {t_align:.1f} s vs bare '
+          f'backbone on the crops {t_bb:.1f} s ({t_bb / t_align:.1f}x faster); identical '
+          f'top pair {same_top}/{total}, pairs shared with exact mining '
+          f'{pairs_same}/{pairs_total}')
+
+    # projection
+    per_img_ss = args.ss_per_image or t_ss / n
+    crops_per_img = (n_crops + n) / n
+    rest = max(wall - t_ss - t_bb, 0.0) / n  # decode, crop, k-NN, mining, writes (CPU)
+    print(f'projection on {args.cores} cores + 1 GPU at an assumed '
+          f'{args.gpu_crops_per_s:.0f} crops/s (selective search {per_img_ss:.1f} s/image '
+          f'on one core, {crops_per_img:.0f} crops/image, other CPU work '
+          f'{rest:.1f} s/image):')
+    for label, count in (('COCO train2017', COCO_TRAIN),
+                         ('COCO+', COCO_TRAIN + COCO_UNLABELED)):
+        ss = count * per_img_ss / args.cores
+        gpu = count * crops_per_img / args.gpu_crops_per_s
+        other = count * rest / args.cores
+        print(f'  {label} ({count} images): selective search {ss / 3600:.1f} h + GPU '
+              f'{gpu / 3600:.1f} h + other CPU {other / 3600:.1f} h = '
+              f'{(ss + gpu + other) / 3600:.1f} h; RoI cache {count * disk32 / 1e9:.0f} GB '
+              f'(float32) / {count * disk16 / 1e9:.0f} GB (float16)')
+
+
+if __name__ == '__main__':
+    main()

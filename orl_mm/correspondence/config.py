@@ -1,0 +1,87 @@
+"""The settings of a stage-2 run."""
+from dataclasses import asdict, dataclass, field
+from typing import List, Optional, Sequence, Tuple
+
+from .proposals import ProposalSettings
+
+
+@dataclass
+class Stage2Config:
+    """Everything a stage-2 run needs.
+
+    Images come from ``sources``: (image folder, optional COCO-layout JSON) pairs, e.g.
+    ``[('data/coco/train2017', '.../instances_train2017.json'), ('data/coco/unlabeled2017',
+    '.../image_info_unlabeled2017.json')]`` for COCO+; a JSON fixes its images and their
+    order, a folder alone gives every image file in it, sorted. ``img_dir``/``ann_file``
+    are the one-source shorthand. File names in the outputs are relative to ``root``
+    (default: the image folder with one source, their common parent with several).
+
+    Attributes:
+        img_dir: Image folder (one source).
+        work_dir: Where every intermediate and output file goes.
+        ann_file: Optional COCO-layout JSON of ``img_dir``; with instances it also feeds
+            the quality report.
+        sources: Several (folder, JSON or None) sources, instead of ``img_dir``.
+        root: The folder file names are relative to.
+        config: Stage-1 config (path) for the model.
+        checkpoint: Stage-1 checkpoint (mmpretrain BYOL layout).
+        proposal: Selective search and filter settings.
+        knn_resize, knn_crop, roi_size, batch_size, channels_last: See ``EmbedSettings``.
+        roi_dtype: ``'float32'`` (default) or ``'float16'`` for the RoI embedding cache
+            (half the disk; pairs are mined in float32 from it).
+        roi_mode: ``'crop'`` (default, ORL: every box cropped, resized to ``roi_size``
+            and embedded by its own backbone forward) or ``'align'``, an approximate mode
+            that is no reference's: one backbone forward per image (longer side at most
+            1024) and RoIAlign (7x7, averaged) on res5 for every box.
+        knn_k: Neighbours per image (K).
+        pair_ratio: Pairs per (query, neighbour) = ``max(1, int(ratio * Bq))``.
+        num_workers: Processes for selective search (per rank).
+        loader_workers: DataLoader workers that decode and crop images for the backbone.
+        device: Torch device of the model.
+        skip_bad_images: Drop unreadable images (with a message) instead of stopping.
+        progress: Show progress (a bar on a terminal, periodic log lines otherwise).
+    """
+    img_dir: Optional[str] = None
+    work_dir: str = 'work_dirs/stage2'
+    ann_file: Optional[str] = None
+    sources: Optional[Sequence[Tuple[str, Optional[str]]]] = None
+    root: Optional[str] = None
+    config: Optional[str] = None
+    checkpoint: Optional[str] = None
+    proposal: ProposalSettings = field(default_factory=ProposalSettings)
+    knn_resize: int = 256
+    knn_crop: int = 224
+    roi_size: int = 224
+    batch_size: int = 64
+    channels_last: bool = False
+    roi_dtype: str = 'float32'
+    roi_mode: str = 'crop'
+    knn_k: int = 10
+    pair_ratio: float = 0.1
+    num_workers: int = 1
+    loader_workers: int = 0
+    device: str = 'cpu'
+    skip_bad_images: bool = False
+    progress: bool = True
+
+    def image_sources(self) -> List[Tuple[str, Optional[str]]]:
+        """The (folder, JSON or None) sources of the run."""
+        if self.sources:
+            return [(d, a or None) for d, a in self.sources]
+        if self.img_dir is None:
+            raise ValueError('Stage2Config needs img_dir or sources')
+        return [(self.img_dir, self.ann_file or None)]
+
+    def embed_settings(self):
+        from .embed import EmbedSettings
+        return EmbedSettings(self.knn_resize, self.knn_crop, self.roi_size, self.batch_size,
+                             self.channels_last)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> 'Stage2Config':
+        d = dict(d)
+        d['proposal'] = ProposalSettings(**d.get('proposal', {}))
+        return cls(**d)

@@ -1,0 +1,63 @@
+"""Step 'knn': image embeddings (one shard per rank) and the faiss k-NN (rank 0)."""
+import os
+import os.path as osp
+import time
+from typing import Dict
+
+import numpy as np
+from mmengine.dist import barrier
+
+from ..config import Stage2Config
+from ..console import Progress
+from ..knn import embed_images, knn_search
+from ..step import Context, Step
+
+
+def checkpoint_id(cfg: Stage2Config) -> str:
+    """Identifies the stage-1 weights: path, size and modification time."""
+    if cfg.checkpoint is None:
+        return 'random-init'
+    st = os.stat(cfg.checkpoint)
+    return f'{osp.abspath(cfg.checkpoint)}:{st.st_size}:{int(st.st_mtime)}'
+
+
+class KnnStep(Step):
+    """Embeds every readable image and writes ``knn.json``: for each of them (by image
+    index) its K neighbours (image indices) and their cosines, best first."""
+    name = 'knn'
+    inputs = ('proposals', )
+
+    def settings(self, cfg: Stage2Config) -> Dict:
+        return dict(checkpoint=checkpoint_id(cfg), resize=cfg.knn_resize, crop=cfg.knn_crop,
+                    k=cfg.knn_k)
+
+    def run(self, ctx: Context) -> Dict:
+        work = ctx.work
+        kept = work.read_output('proposals', self.name)['images']
+        t0, forwards = time.perf_counter(), 0
+        if work.read_json(work.output('knn')) is None:
+            shard = work.knn_shard(ctx.rank, ctx.world)
+            if not osp.isfile(shard):
+                encoder = ctx.get_encoder()
+                before = encoder.forward_count
+                paths = [ctx.images[i].path for i in ctx.mine(kept)]
+                bar = Progress(len(paths), f'[rank {ctx.rank}] image embeddings',
+                               ctx.cfg.progress)
+                feats = embed_images(encoder, paths, ctx.cfg.embed_settings(),
+                                     ctx.cfg.loader_workers, bar)
+                bar.close()
+                forwards = encoder.forward_count - before
+                work.save_npy(feats, shard)
+            barrier()
+            if ctx.rank == 0:
+                shards = [np.load(work.knn_shard(r, ctx.world)) for r in range(ctx.world)]
+                feats = np.zeros((len(kept), shards[0].shape[1]), np.float32)
+                for r in range(ctx.world):
+                    feats[r::ctx.world] = shards[r]
+                pos, sims = knn_search(feats, ctx.cfg.knn_k)
+                work.write_json(
+                    dict(images=kept, neighbours=[[kept[p] for p in row] for row in pos],
+                         similarity=[[float(s) for s in row] for row in sims]),
+                    work.output('knn'))
+            barrier()
+        return dict(seconds=time.perf_counter() - t0, forwards=forwards)

@@ -1,0 +1,216 @@
+"""The correspondence file of ORL stage 2, in the reference JSON layout, and its checks.
+
+Stage 2 (:mod:`orl_mm.correspondence`) writes it and stage 3 (``CorrespondenceDataset``)
+reads it; this module depends on nothing else of the package. The layout is the ORL
+reference's, so files interchange with the reference code in both directions::
+
+    {
+      "info": {"bbox_min_size": 96, "bbox_max_aspect_ratio": 3, "bbox_max_iou": 0.5,
+               "intra_bbox_num": 100, "knn_image_num": 10, "knn_bbox_pair_ratio": 0.1},
+      "images": {"file_name": [...], "id": [...]},
+      "pseudo_annotations": {
+        "image_id": [...],                  # one per image, same order as images
+        "bbox": [[[x, y, w, h], ...], ...], # filtered proposals per image, original pixels
+        "knn_image_id": [[j1, ..., jK], ...],          # 0-based positions into images
+        "knn_bbox_pair": [[[[qx, qy, qw, qh, kx, ky, kw, kh], ...],  # per neighbour
+                           ...], ...]}                               # per image
+    }
+
+Every check raises :class:`CorrespondenceError` naming the offending entry (image index
+and file name), so a malformed or mismatched file fails before training starts.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+
+Box = List[float]  # [x, y, w, h]
+Pair = List[float]  # [qx, qy, qw, qh, kx, ky, kw, kh]
+
+DEFAULT_INFO = dict(
+    bbox_min_size=96,
+    bbox_max_aspect_ratio=3,
+    bbox_max_iou=0.5,
+    intra_bbox_num=100,
+    knn_image_num=10,
+    knn_bbox_pair_ratio=0.1)
+
+
+class CorrespondenceError(ValueError):
+    """A correspondence file that is malformed or does not match its images."""
+
+
+@dataclass
+class Correspondence:
+    """The content of a correspondence file (see the module docstring for the layout).
+
+    Attributes:
+        file_names: Image file names relative to the image folder, length N.
+        image_ids: Image ids (e.g. COCO ids), length N.
+        boxes: Per image, the filtered proposals as [x, y, w, h].
+        knn_image_ids: Per image, K neighbour positions (0-based indices into the images).
+        knn_box_pairs: Per image, per neighbour, the mined pairs as
+            [qx, qy, qw, qh, kx, ky, kw, kh] (query box in this image, key box in the
+            neighbour).
+        info: The stage-2 settings that produced the file.
+    """
+    file_names: List[str]
+    image_ids: List[Any]
+    boxes: List[List[Box]]
+    knn_image_ids: List[List[int]]
+    knn_box_pairs: List[List[List[Pair]]]
+    info: Dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_INFO))
+
+    def __len__(self) -> int:
+        return len(self.file_names)
+
+    def to_dict(self) -> dict:
+        """The reference JSON layout."""
+        return dict(
+            info=dict(self.info),
+            images=dict(file_name=list(self.file_names), id=list(self.image_ids)),
+            pseudo_annotations=dict(
+                image_id=list(self.image_ids),
+                bbox=self.boxes,
+                knn_image_id=self.knn_image_ids,
+                knn_bbox_pair=self.knn_box_pairs))
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = '<dict>') -> 'Correspondence':
+        """Parse the reference layout; raise :class:`CorrespondenceError` on a bad shape."""
+        if not isinstance(data, dict):
+            raise CorrespondenceError(f'{source}: top level must be a JSON object')
+        for key in ('info', 'images', 'pseudo_annotations'):
+            if not isinstance(data.get(key), dict):
+                raise CorrespondenceError(f'{source}: missing or malformed "{key}" object')
+        images, anno = data['images'], data['pseudo_annotations']
+        for key in ('file_name', 'id'):
+            if not isinstance(images.get(key), list):
+                raise CorrespondenceError(f'{source}: "images.{key}" must be a list')
+        for key in ('image_id', 'bbox', 'knn_image_id', 'knn_bbox_pair'):
+            if not isinstance(anno.get(key), list):
+                raise CorrespondenceError(
+                    f'{source}: "pseudo_annotations.{key}" must be a list')
+        return cls(
+            file_names=images['file_name'],
+            image_ids=images['id'],
+            boxes=anno['bbox'],
+            knn_image_ids=anno['knn_image_id'],
+            knn_box_pairs=anno['knn_bbox_pair'],
+            info=data['info'])
+
+    def validate(self,
+                 image_sizes: Optional[Sequence[Tuple[int, int]]] = None,
+                 allow_empty_pairs: bool = False,
+                 source: str = '<correspondence>') -> None:
+        """Check the structure and, given image sizes, that every box lies in its image.
+
+        Args:
+            image_sizes: Optional (width, height) per image, in file order.
+            allow_empty_pairs: Accept neighbours without any pair (the dataset then skips
+                them when sampling); by default an empty list is an error.
+            source: Name of the file, for the messages.
+
+        Raises:
+            CorrespondenceError: On the first problem, naming the image and entry.
+        """
+        n = len(self.file_names)
+        for name, value in (('images.id', self.image_ids),
+                            ('pseudo_annotations.bbox', self.boxes),
+                            ('pseudo_annotations.knn_image_id', self.knn_image_ids),
+                            ('pseudo_annotations.knn_bbox_pair', self.knn_box_pairs)):
+            if len(value) != n:
+                raise CorrespondenceError(
+                    f'{source}: "{name}" has {len(value)} entries for {n} images')
+        if image_sizes is not None and len(image_sizes) != n:
+            raise CorrespondenceError(
+                f'{source}: {n} images in the file but {len(image_sizes)} in the dataset')
+
+        def where(i: int) -> str:
+            return f'{source}: image {i} ({self.file_names[i]})'
+
+        def check_box(box: Any, i: int, owner: int, what: str) -> None:
+            if (not isinstance(box, (list, tuple)) or len(box) != 4
+                    or not all(isinstance(v, (int, float)) for v in box)):
+                raise CorrespondenceError(f'{where(i)}: {what} is not [x, y, w, h]: {box}')
+            x, y, w, h = box
+            if w <= 0 or h <= 0:
+                raise CorrespondenceError(f'{where(i)}: {what} has no area: {box}')
+            if image_sizes is not None:
+                width, height = image_sizes[owner]
+                if x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
+                    raise CorrespondenceError(
+                        f'{where(i)}: {what} {box} is outside image {owner} '
+                        f'({self.file_names[owner]}, {width}x{height})')
+
+        for i in range(n):
+            if not isinstance(self.boxes[i], list) or not self.boxes[i]:
+                raise CorrespondenceError(f'{where(i)}: no intra-image box')
+            for b, box in enumerate(self.boxes[i]):
+                check_box(box, i, i, f'bbox[{b}]')
+            knn = self.knn_image_ids[i]
+            pairs = self.knn_box_pairs[i]
+            if not isinstance(knn, list) or not knn:
+                raise CorrespondenceError(f'{where(i)}: no k-NN neighbour')
+            if not isinstance(pairs, list) or len(pairs) != len(knn):
+                raise CorrespondenceError(
+                    f'{where(i)}: {len(knn)} neighbours but '
+                    f'{len(pairs) if isinstance(pairs, list) else "no"} pair lists')
+            for k, j in enumerate(knn):
+                if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < n:
+                    raise CorrespondenceError(
+                        f'{where(i)}: neighbour {k} index {j!r} is not in [0, {n})')
+                if not isinstance(pairs[k], list):
+                    raise CorrespondenceError(f'{where(i)}: pair list {k} is not a list')
+                if not pairs[k] and not allow_empty_pairs:
+                    raise CorrespondenceError(
+                        f'{where(i)}: neighbour {k} (image {j}) has no box pair')
+                for p, pair in enumerate(pairs[k]):
+                    if not isinstance(pair, (list, tuple)) or len(pair) != 8:
+                        raise CorrespondenceError(
+                            f'{where(i)}: pair {p} of neighbour {k} is not 8 numbers: {pair}')
+                    check_box(list(pair[:4]), i, i, f'pair {p} of neighbour {k} (query box)')
+                    check_box(list(pair[4:]), i, j, f'pair {p} of neighbour {k} (key box)')
+
+
+def save_correspondence(corr: Correspondence, path: str) -> None:
+    """Write ``corr`` in the reference layout, atomically (temporary file + rename)."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(corr.to_dict(), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_correspondence(path: str,
+                        image_sizes: Optional[Sequence[Tuple[int, int]]] = None,
+                        allow_empty_pairs: bool = False) -> Correspondence:
+    """Read and validate a correspondence file in the reference layout.
+
+    Args:
+        path: The JSON file.
+        image_sizes: Optional (width, height) per image, to check the boxes against.
+        allow_empty_pairs: See :meth:`Correspondence.validate`.
+
+    Raises:
+        CorrespondenceError: If the file is not JSON or fails a check.
+    """
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except json.JSONDecodeError as err:
+        raise CorrespondenceError(f'{path}: not valid JSON ({err})') from err
+    corr = Correspondence.from_dict(data, source=path)
+    corr.validate(image_sizes, allow_empty_pairs=allow_empty_pairs, source=path)
+    return corr
