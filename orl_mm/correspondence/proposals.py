@@ -26,7 +26,6 @@ import numpy as np
 from orl_mm.utils.boxes import box_iou_xywh
 
 
-
 @dataclass
 class ProposalSettings:
     """Selective search and filter settings (defaults: the ORL reference).

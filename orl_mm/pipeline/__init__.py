@@ -9,7 +9,7 @@ same images with the same epochs, evaluate and export each the same way, and rep
 import os.path as osp
 from typing import Dict
 
-from orl_mm.correspondence.io import atomic_write_json
+from orl_mm.utils.io import atomic_write_json
 from orl_mm.utils.io import atomic_write
 
 from .html import render_html

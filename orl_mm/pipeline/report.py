@@ -9,7 +9,7 @@ import math
 import os.path as osp
 from typing import Dict, List, Optional
 
-from orl_mm.correspondence.io import read_json
+from orl_mm.utils.io import read_json
 from orl_mm.visualization.losses import (curves, plot_loss_curves, read_scalars,
                                          training_throughput)
 

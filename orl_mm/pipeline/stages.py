@@ -29,7 +29,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import IO, Callable, Dict, List, Optional, Sequence
 
-from orl_mm.correspondence.io import atomic_write_json, read_json
+from orl_mm.utils.io import atomic_write_json, read_json
 
 
 class PipelineError(RuntimeError):
@@ -244,12 +244,12 @@ def run_stages(stages: Sequence[Stage], log_dir: str,
             runner(stage, osp.join(log_dir, f'{stage.name}.log'))
         finally:
             seconds = clock() - start
-            atomic_write_json(dict(fingerprint=fp, done=False, seconds=round(before + seconds, 1)),
+            atomic_write_json(dict(fingerprint=fp, done=False, seconds=round(before + seconds, 3)),
                               record_file)
         missing = stage.missing()
         if missing:
             raise PipelineError(f'stage {stage.name} finished without {", ".join(missing)}')
-        total = round(before + seconds, 1)
+        total = round(before + seconds, 3)
         atomic_write_json(dict(fingerprint=fp, done=True, seconds=total), record_file)
         print(f'[pipeline] {stage.name}: done in {seconds:.0f} s')
         summary[stage.name] = dict(status='reran' if stale else 'ran',

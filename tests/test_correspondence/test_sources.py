@@ -62,8 +62,8 @@ def test_image_list_of_several_sources(coco_plus_root, tmp_path):
     assert mixed[-1].file_name.endswith(osp.join('extra', 'x.jpg')) and len(mixed) == 4
 
 
-def test_coco_plus_run_is_read_by_the_coco_plus_stage3_config(coco_plus_root, repo_root,
-                                                               tiny_encoder, tmp_path):
+def test_coco_plus_run_is_read_by_the_coco_plus_stage3_config(
+        coco_plus_root, repo_root, tiny_encoder, tmp_path):
     cfg = Stage2Config(
         sources=_sources(coco_plus_root), root=coco_plus_root, work_dir=str(tmp_path / 'w'),
         proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36, knn_crop=32,
@@ -86,8 +86,8 @@ def test_coco_plus_run_is_read_by_the_coco_plus_stage3_config(coco_plus_root, re
     ds_cfg.data_root = coco_plus_root
     ds = DATASETS.build(ds_cfg)
     assert len(ds) == 5
-    assert ds.get_data_info(4)['img_path'] == osp.join(coco_plus_root, 'unlabeled2017',
-                                                        'u1.jpg')
+    expected = osp.join(coco_plus_root, 'unlabeled2017', 'u1.jpg')
+    assert ds.get_data_info(4)['img_path'] == expected
     item = ds[4]  # the full stage-3 pipeline on an unlabeled2017 image
     views = item['inputs']
     assert len(views) == 6 and [tuple(v.shape) for v in views] == [(3, 224, 224)] * 2 + [
