@@ -16,7 +16,7 @@ import time
 
 import torch
 
-from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES, build_backbone
+from orl_mm.evaluation.checkpoints import WEIGHT_CHOICES, build_backbone, resolve_weights
 from orl_mm.evaluation.labeled_images import IMAGE_EXTENSIONS
 from orl_mm.visualization.attention import attention_sheet
 
@@ -27,7 +27,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="a checkpoint to show (repeat), or LABEL=random")
     parser.add_argument('--images', nargs='+', required=True, help='image files or folders')
     parser.add_argument('--num', type=int, default=8, help='images taken from folders')
-    parser.add_argument('--weights', choices=sorted(WEIGHT_PREFIXES), default='online')
+    parser.add_argument('--weights', choices=WEIGHT_CHOICES, default='auto',
+                        help="auto: what each checkpoint's method transfers (SlotCon: "
+                        'teacher; BYOL, ORL, SCRL: online network)')
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--depth', type=int, default=50, help='depth of random-init models')
     parser.add_argument('--out', required=True, help='output PNG')
@@ -57,9 +59,13 @@ def main(argv=None) -> str:
         if '=' not in spec:
             raise SystemExit(f'--ckpt takes LABEL=PATH, got {spec!r}')
         label, path = spec.split('=', 1)
+        weights = args.weights
         if path == 'random':
             torch.manual_seed(0)
-        models.append((label, build_backbone(None if path == 'random' else path, args.weights,
+        else:
+            weights, why = resolve_weights(path, args.weights)
+            print(f'{label}: {why}')
+        models.append((label, build_backbone(None if path == 'random' else path, weights,
                                              depth=args.depth)))
     paths = _images(args.images, args.num)
     sheet = attention_sheet(models, paths, args.out, args.size)
