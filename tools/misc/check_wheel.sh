@@ -5,8 +5,8 @@
 #
 #   bash tools/misc/check_wheel.sh [WORK_DIR]
 #
-# It clones the committed HEAD (uncommitted changes are not in the wheel), installs torch
-# (pip's find-links / cache / index), mmcv from the wheel cache of tools/install.sh
+# It clones the committed HEAD (uncommitted changes are not in the wheel), installs torch and
+# torchvision (pinned by requirements/constraints.txt, as tools/install.sh does), mmcv from the wheel cache of tools/install.sh
 # (${ORL_MM_CACHE:-~/.cache/orl_mm}/wheels/, else `mim install mmcv`) and then the wheel,
 # whose runtime requirements pip resolves from the index. tests/test_packaging.py runs the
 # same checks against the current environment's stack (no downloads).
@@ -26,8 +26,13 @@ git clone -q "$ROOT" "$WORK/clone"
 log "fresh virtual environment $WORK/venv ($($PYTHON --version))"
 "$PYTHON" -m venv "$WORK/venv"
 PY="$WORK/venv/bin/python"
-pip_install() { "$PY" -m pip install --disable-pip-version-check --progress-bar off -q "$@"; }
-pip_install "setuptools<81" wheel
+# the pins of tools/install.sh (torch===2.13.0 is the registry's regular build, which the
+# torchvision wheel is built against; setuptools pinned so that openmim does not downgrade it)
+CONSTRAINTS="$WORK/clone/requirements/constraints.txt"
+pip_install() {
+    "$PY" -m pip install --disable-pip-version-check --progress-bar off -q -c "$CONSTRAINTS" "$@"
+}
+pip_install setuptools wheel
 
 log "build the wheel"
 "$PY" -m pip wheel --disable-pip-version-check -q --no-deps -w "$WORK/dist" "$WORK/clone"
@@ -35,7 +40,7 @@ WHEEL="$(ls "$WORK"/dist/orl_mm-*.whl)"
 log "wheel: $WHEEL ($(unzip -l "$WHEEL" | grep -c '\.mim/') files under orl_mm/.mim)"
 
 log "torch, torchvision, mmcv"
-pip_install "torch==2.13.0" "torchvision==0.28.0"
+pip_install torch torchvision
 MMCV_WHEEL="$(ls "$CACHE"/wheels/*/mmcv-*.whl 2>/dev/null | head -n 1 || true)"
 if [[ -n "$MMCV_WHEEL" ]]; then
     pip_install --no-deps "$MMCV_WHEEL"
@@ -44,7 +49,7 @@ else
 fi
 
 log "the wheel, its runtime requirements from the index, and openmim"
-pip_install "$WHEEL" openmim "opencv-contrib-python" "setuptools<81"
+pip_install "$WHEEL" openmim opencv-contrib-python setuptools
 "$PY" -m pip check || true
 
 mkdir -p "$WORK/run"
