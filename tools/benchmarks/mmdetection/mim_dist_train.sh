@@ -33,9 +33,18 @@ PY
 )
 WORK_DIR=work_dirs/benchmarks/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
 OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.prefix=$PREFIX)
+case $(basename "$CFG") in
+    *_c4_*)  # C4: res5 is the shared RoI head, read from the same checkpoint
+        OPTS+=(model.roi_head.shared_head.init_cfg.checkpoint="$CKPT"
+               model.roi_head.shared_head.init_cfg.prefix=$PREFIX)
+        BN_OPTS=(model.backbone.norm_cfg.type=BN model.roi_head.shared_head.norm_cfg.type=BN) ;;
+    *)
+        BN_OPTS=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
+                 model.roi_head.bbox_head.norm_cfg.type=BN
+                 model.roi_head.mask_head.norm_cfg.type=BN) ;;
+esac
 if [ "$GPUS" -eq 1 ]; then
-    OPTS+=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
-           model.roi_head.bbox_head.norm_cfg.type=BN model.roi_head.mask_head.norm_cfg.type=BN)
+    OPTS+=("${BN_OPTS[@]}")
     LAUNCH=(--launcher none)
 else
     LAUNCH=(--launcher pytorch -G "$GPUS")
