@@ -45,6 +45,19 @@ def test_svm_separable_toy_is_perfect_and_random_labels_are_not():
     assert svm_benchmark(noise_x, y, xt, yt).mAP < 80
 
 
+def test_parallel_svms_give_the_sequential_result():
+    """joblib workers (n_jobs=2) reproduce the one-process result exactly, class by class."""
+    rng = np.random.default_rng(3)
+    x, y, _ = _toy(seed=0, noise=3.0)
+    xt, yt, _ = _toy(seed=1, noise=3.0)
+    y[rng.random(y.shape) < 0.05] = 0  # some difficult labels
+    one = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0))
+    two = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0), n_jobs=2)
+    assert 0 < one.mAP < 100  # a noisy problem: the costs matter
+    assert two.aps == one.aps and two.costs == one.costs and two.cv == one.cv
+    assert two.mAP == one.mAP
+
+
 def test_cross_validation_grid_and_degenerate_folds():
     x, y, _ = _toy()
     cv = choose_cost(x, y[:, 0], costs=(0.5, 2.0), folds=3)
