@@ -47,8 +47,9 @@ def installed(repo_root, tmp_path_factory):
     venv = base / 'venv'
     run_tool([sys.executable, '-m', 'venv', str(venv)], cwd=str(base), env=env)
     py = str(venv / 'bin' / 'python')
-    purelib = subprocess.run([py, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [py, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+        capture_output=True, text=True, check=True).stdout.strip()
     with open(osp.join(purelib, '_orl_mm_stack.pth'), 'w') as f:
         f.write(sysconfig.get_paths()['purelib'] + '\n')
     run_tool([py, '-m', 'pip', 'install', '--no-deps', '--disable-pip-version-check', str(wheel)],

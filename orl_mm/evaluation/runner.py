@@ -7,8 +7,8 @@ checkpoint file, weights name, image list, input size and layers, so re-running 
 (or running another one on the same checkpoint and data) does not extract them again.
 """
 import argparse
+import contextlib
 import os.path as osp
-import time
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
@@ -96,19 +96,16 @@ def write_json(path: str, payload: dict) -> None:
 
 
 class Timer:
-    """Wall time of named steps (``with timer('features'): ...``)."""
+    """Wall time of named steps (``with timer('features'): ...``), by mmengine's ``Timer``."""
 
     def __init__(self):
         self.times: Dict[str, float] = {}
 
+    @contextlib.contextmanager
     def __call__(self, name: str):
-        timer = self
-
-        class _Step:
-            def __enter__(self):
-                self.start = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.times[name] = round(time.perf_counter() - self.start, 2)
-
-        return _Step()
+        from mmengine.utils import Timer as MMTimer
+        clock = MMTimer()
+        try:
+            yield
+        finally:
+            self.times[name] = round(clock.since_start(), 2)
