@@ -9,7 +9,7 @@ from .version import __version__
 
 compat.apply_all()
 
-from . import datasets, models  # noqa: E402,F401  (registration)
+from . import datasets, engine, models  # noqa: E402,F401  (registration)
 from . import evaluation  # noqa: E402,F401  (PretrainedBackboneCheckHook)
 
-__all__ = ['__version__', 'compat', 'datasets', 'models']
+__all__ = ['__version__', 'compat', 'datasets', 'engine', 'models']

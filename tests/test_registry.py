@@ -1,11 +1,14 @@
 """Importing orl_mm registers its modules in mmpretrain's registries."""
 from mmengine.runner import CheckpointLoader
-from mmpretrain.registry import DATASETS
+from mmpretrain.registry import DATASETS, OPTIMIZERS
 
 
 def test_plugin_modules_registered():
     import orl_mm
     assert DATASETS.get('SceneImageDataset') is orl_mm.datasets.SceneImageDataset
+    # configs name it by type (SlotCon/SCRL schedules); mmpretrain's own LARS is untouched
+    assert OPTIMIZERS.get('LARSSGD') is orl_mm.engine.optimizers.LARSSGD
+    assert OPTIMIZERS.get('LARS').__module__ == 'mmpretrain.engine.optimizers.lars'
 
 
 def test_custom_imports_registers_through_config(repo_root):

@@ -130,7 +130,9 @@ def test_configs_follow_the_paper(repo_root, config):
             for i in (0, 1)]
     sol = [[t for t in _colour(branches[i].pipeline) if t['type'] == 'Solarize'][0] for i in (0, 1)]
     assert [t['prob'] for t in blur] == [1., 0.1] and [t['prob'] for t in sol] == [0., 0.2]
-    assert [t['type'] for t in branches[2].pipeline][:3] == ['RoIJitter', 'RoICrop', 'RandomFlip']
+    # intra patch 1: the box itself; intra patch 2: a jittered copy (reference ORLDataset)
+    assert [t['type'] for t in branches[2].pipeline][:2] == ['RoICrop', 'RandomFlip']
+    assert [t['type'] for t in branches[3].pipeline][:3] == ['RoIJitter', 'RoICrop', 'RandomFlip']
     if config != TINY:
         assert model.backbone.depth == 50 and model.backbone.norm_cfg.type == 'SyncBN'
         assert model.neck.hid_channels == 4096 and model.neck.out_channels == 256

@@ -1,20 +1,26 @@
-# COCO train2017 as unlabeled scene images, with mmpretrain's BYOL-asymmetric two-view
-# pipeline at 224 (view 1: blur p=1, no solarize; view 2: blur p=0.1, solarize p=0.2).
-_base_ = 'mmpretrain::_base_/datasets/imagenet_bs32_byol.py'
+# ORL stage 1: COCO train2017 as unlabeled scene images with BYOL's two views at 224 px
+# (view 1: crop + colour 1, view 2: crop + colour 2; see byol_pipeline.py).
+_base_ = './byol_pipeline.py'
 
 dataset_type = 'SceneImageDataset'
 data_root = 'data/coco/'
+
+train_pipeline = [
+    _base_.load_image,
+    dict(type='MultiView', num_views=[1, 1],
+         transforms=[_base_.view_crop + _base_.color_1, _base_.view_crop + _base_.color_2]),
+    dict(type='PackInputs'),
+]
 
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(_delete_=True, type='default_collate'),
+    collate_fn=dict(type='default_collate'),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file='annotations/instances_train2017.json',
         data_prefix=dict(img_path='train2017/'),
-        pipeline={{_base_.train_pipeline}}))
+        pipeline=train_pipeline))

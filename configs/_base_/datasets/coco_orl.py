@@ -1,58 +1,39 @@
-# ORL stage 3 data: COCO train2017 + the stage-2 correspondence file (reference layout).
-# Six images per sample: 2 global views (RandomResizedCrop 224, scale (0.08, 1), bilinear,
-# flip), 2 intra-RoI patches (one box jittered twice, crop + resize 96, flip) and 2 inter-RoI
-# patches (a mined pair: query box here, key box in a k-NN image; crop + resize 96, flip).
-# The colour pipeline is BYOL-asymmetric and identical for views and patches:
-# branch 1 blur p=1.0, solarize p=0; branch 2 blur p=0.1, solarize p=0.2.
-# Images are decoded without EXIF rotation, so pixels match the box coordinates (which are
-# in the stored orientation, like COCO's annotations and the image-header sizes).
+# ORL stage 3 data: COCO train2017 + the stage-2 correspondence file (reference layout;
+# Jiahao000/ORL openselfsup/datasets/orl.py, ORLDataset.__getitem__). Six images per sample,
+# with BYOL's view crop and colour lists of byol_pipeline.py:
+# * 2 global views: view crop 224 + colour 1 / colour 2;
+# * 2 intra-RoI patches of one proposal box: patch 1 is the box itself, patch 2 a jittered
+#   copy of it (area x U(0.5, 2), absolute aspect ratio log-U(1/2, 2), centre shift
+#   U(-0.5, 0.5) x (w, h), inside the image, IoU > 0.5, 200 tries, else the box);
+# * 2 inter-RoI patches of a mined pair: the query box here, the key box in a k-NN image.
+# Patches: crop the box, resize to 96 x 96 bilinear with PIL (anti-aliased), flip p = 0.5,
+# then colour 1 (first patch of each pair) or colour 2 (second).
+_base_ = './byol_pipeline.py'
+
 dataset_type = 'CorrespondenceDataset'
 data_root = 'data/coco/'
-global_size = 224
 patch_size = 96
 
-color_jitter = dict(
-    type='RandomApply',
-    transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
-    prob=0.8)
-grayscale = dict(
-    type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
-color_1 = [
-    color_jitter,
-    grayscale,
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=1.),
-    dict(type='Solarize', thr=128, prob=0.),
-]
-color_2 = [
-    color_jitter,
-    grayscale,
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.1),
-    dict(type='Solarize', thr=128, prob=0.2),
-]
-global_crop = [
-    dict(type='RandomResizedCrop', scale=global_size, crop_ratio_range=(0.08, 1.),
-         interpolation='bilinear'),
-    dict(type='RandomFlip', prob=0.5),
-]
 patch_crop = [
-    dict(type='RoICrop', size=patch_size, interpolation='bilinear'),
+    dict(type='RoICrop', size=patch_size, interpolation='bilinear', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
 ]
 jitter = dict(type='RoIJitter', scale_range=(0.5, 2.), ratio_range=(0.5, 2.),
               shift_range=(-0.5, 0.5), min_iou=0.5, max_attempts=200)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    _base_.load_image,
     dict(type='LoadNeighbourImage', color_type='color_ignore_orientation'),
     dict(
         type='MultiBranch',
         branches=[
-            dict(pipeline=global_crop + color_1),
-            dict(pipeline=global_crop + color_2),
-            dict(roi_key='intra_box', pipeline=[jitter] + patch_crop + color_1),
-            dict(roi_key='intra_box', pipeline=[jitter] + patch_crop + color_2),
-            dict(roi_key='inter_query_box', pipeline=patch_crop + color_1),
-            dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=patch_crop + color_2),
+            dict(pipeline=_base_.view_crop + _base_.color_1),
+            dict(pipeline=_base_.view_crop + _base_.color_2),
+            dict(roi_key='intra_box', pipeline=patch_crop + _base_.color_1),
+            dict(roi_key='intra_box', pipeline=[jitter] + patch_crop + _base_.color_2),
+            dict(roi_key='inter_query_box', pipeline=patch_crop + _base_.color_1),
+            dict(img_key='nbr_img', roi_key='inter_key_box',
+                 pipeline=patch_crop + _base_.color_2),
         ]),
     dict(type='PackInputs'),
 ]

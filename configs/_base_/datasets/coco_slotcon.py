@@ -1,6 +1,8 @@
-# COCO train2017 for SlotCon: two 224 crops (scale 0.08-1); the second is re-drawn (up to
-# 10 tries) until it overlaps the first by >= 1% of its area; each view keeps its crop box
-# and flip, from which the overlap box in each view is computed; BYOL-asymmetric colour.
+# COCO train2017 for SlotCon (reference data/transforms.py, CustomDataAugmentation): two
+# 224 crops (scale 0.08-1, PIL bicubic); the second is re-drawn (up to 10 tries) until it
+# overlaps the first by >= 1% of its area; each view keeps its crop box and flip, from
+# which the overlap box in each view is computed; BYOL-asymmetric colour (Gaussian blur
+# p=1.0 / 0.1, solarize p=0 / 0.2). Written once: the tiny config changes `crop_size` only.
 dataset_type = 'SceneImageDataset'
 data_root = 'data/coco/'
 crop_size = 224
@@ -13,7 +15,7 @@ grayscale = dict(
     type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
 view_pipeline1 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.08, 1.),
-         backend='pillow'),
+         interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     color_jitter,
     grayscale,
@@ -22,7 +24,7 @@ view_pipeline1 = [
 ]
 view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.08, 1.),
-         backend='pillow'),
+         interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     color_jitter,
     grayscale,

@@ -1,7 +1,12 @@
-# SCRL's two views: RandomResizedCrop(224, scale 0.2-1, bicubic) + flip, recording each
-# view's crop box and flip; BYOL-asymmetric colour (view 1: blur p=1, no solarize;
-# view 2: blur p=0.1, solarize p=0.2); then 10 boxes per image in the views' overlap.
+# SCRL's two views (reference augment/getters.py, get_simclr_transforms_for_view_1/2):
+# RandomResizedCrop(224, scale 0.2-1, PIL bicubic) + flip, recording each view's crop box
+# and flip; colour jitter p=0.8, grayscale p=0.2; SCRL's resize blur (bicubic down/up by
+# 1.1, 1.2 or 1.5) with p=1.0 (view 1) / 0.1 (view 2); solarize p=0 / 0.2; then 10 boxes
+# per image in the views' overlap (reference models/box_generator.py).
+# Written once: tiny configs change `crop_size` / `box_min_size` only (see
+# configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py).
 crop_size = 224
+box_min_size = 32
 color_jitter = dict(
     type='RandomApply',
     transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
@@ -14,7 +19,8 @@ view_pipeline1 = [
     dict(type='RandomFlip', prob=0.5),
     color_jitter,
     grayscale,
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=1.),
+    dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=1.),
+    dict(type='Solarize', thr=128, prob=0.),
 ]
 view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.2, 1.),
@@ -22,13 +28,14 @@ view_pipeline2 = [
     dict(type='RandomFlip', prob=0.5),
     color_jitter,
     grayscale,
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.1),
+    dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=0.1),
     dict(type='Solarize', thr=128, prob=0.2),
 ]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='MultiViewWithGeometry', num_views=[1, 1],
          transforms=[view_pipeline1, view_pipeline2]),
-    dict(type='SCRLBoxSampler', num_boxes=10, min_size=32, iou_threshold=0.5, max_tries=50),
+    dict(type='SCRLBoxSampler', num_boxes=10, min_size=box_min_size, iou_threshold=0.5,
+         max_tries=50),
     dict(type='PackInputs', algorithm_keys=['view_boxes', 'box_valid']),
 ]

@@ -1,6 +1,21 @@
 # BYOL (Grill et al., NeurIPS 2020) as mmpretrain builds it: ResNet-50 -> projector MLP
 # (2048 -> 4096 -> 256) -> predictor MLP (256 -> 4096 -> 256); EMA target with
 # base_momentum=0.01, i.e. tau from 0.99 to 1 on a cosine schedule (mmpretrain's CosineEMA).
+# Initialisation as the reference (Jiahao000/ORL openselfsup/models/{orl,byol}.py
+# init_weights): backbone convolutions Kaiming-normal with fan_in (ResNet.init_weights), BN
+# weight 1 / bias 0; projector and predictor linear layers Kaiming-normal with fan_in
+# (_init_weights(init_linear='kaiming') in necks.py), biases 0. The EMA target starts as a
+# copy of the online network (mmengine's averaged model copies it at its first update).
+backbone_init = [
+    dict(type='Kaiming', layer='Conv2d', mode='fan_in', nonlinearity='relu',
+         distribution='normal'),
+    dict(type='Constant', val=1, bias=0, layer=['_BatchNorm', 'GroupNorm']),
+]
+mlp_init = [
+    dict(type='Kaiming', layer='Linear', mode='fan_in', nonlinearity='relu',
+         distribution='normal', bias=0),
+    dict(type='Constant', val=1, bias=0, layer=['_BatchNorm', 'GroupNorm']),
+]
 model = dict(
     type='BYOL',
     base_momentum=0.01,
@@ -13,7 +28,8 @@ model = dict(
         type='ResNet',
         depth=50,
         norm_cfg=dict(type='SyncBN'),
-        zero_init_residual=False),
+        zero_init_residual=False,
+        init_cfg=backbone_init),
     neck=dict(
         type='NonLinearNeck',
         in_channels=2048,
@@ -22,7 +38,8 @@ model = dict(
         num_layers=2,
         with_bias=True,
         with_last_bn=False,
-        with_avg_pool=True),
+        with_avg_pool=True,
+        init_cfg=mlp_init),
     head=dict(
         type='LatentPredictHead',
         predictor=dict(
@@ -33,6 +50,7 @@ model = dict(
             num_layers=2,
             with_bias=True,
             with_last_bn=False,
-            with_avg_pool=False),
+            with_avg_pool=False,
+            init_cfg=mlp_init),
         loss=dict(type='CosineSimilarityLoss')),
 )

@@ -3,10 +3,11 @@ from .branches import LoadNeighbourImage, MultiBranch
 from .geometric_views import (MultiViewWithGeometry, RandomResizedCropWithBox,
                               SlotConOverlapBoxes)
 from .roi import RoICrop, RoIJitter, box_iou_xywh, crop_box, jitter_box
+from .resize_blur import ResizeBlur, resize_blur
 from .scrl_boxes import SCRLBoxSampler
 
 __all__ = [
     'LoadNeighbourImage', 'MultiBranch', 'RoICrop', 'RoIJitter', 'box_iou_xywh', 'crop_box',
     'jitter_box', 'MultiViewWithGeometry', 'RandomResizedCropWithBox', 'SlotConOverlapBoxes',
-    'SCRLBoxSampler'
+    'ResizeBlur', 'SCRLBoxSampler', 'resize_blur'
 ]

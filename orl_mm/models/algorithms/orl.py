@@ -5,7 +5,7 @@ NeurIPS 2021. One online network (backbone -> projector) and its EMA target, sha
 BYOL terms, each with its own predictor:
 
 * global: two augmented views of the whole image;
-* intra-RoI: two jittered crops of one pseudo-object box of the image;
+* intra-RoI: a pseudo-object box of the image and a jittered copy of it;
 * inter-RoI: the two boxes of a mined correspondence, one in the image and one in one of
   its k-NN images.
 """

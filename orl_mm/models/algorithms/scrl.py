@@ -5,9 +5,10 @@ import torch
 import torch.nn as nn
 from mmcv.ops import RoIAlign
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from ..utils import ParameterCosineEMA
 
 
 @MODELS.register_module()
@@ -22,14 +23,18 @@ class SCRL(BaseSelfSupervisor):
     ``loss_box = mean_boxes (2 - 2 cos(p1, z2)) + mean_boxes (2 - 2 cos(p2, z1))``.
     With SCRL only the box loss is trained; ``image_loss_weight > 0`` adds BYOL's
     image-level term on globally pooled features (same projector and predictor).
+    Batch norm sees what it sees in the reference: both views in one backbone batch, the
+    RoIs of both views in one projector/predictor batch.
 
-    EMA-tracked: ``target_net = CosineEMA(Sequential(backbone, neck))`` (target backbone
-    keys ``target_net.module.0.*``); tau = 1 - (1 - tau_base)(cos(pi k / K) + 1) / 2, i.e.
-    mmpretrain's ``base_momentum = 1 - tau_base`` (0.03 for 200 epochs).
+    EMA-tracked: ``target_net = ParameterCosineEMA(Sequential(backbone, neck))`` (target
+    backbone keys ``target_net.module.0.*``), initialised independently of the online
+    network and averaging parameters only, as the reference does; tau = 1 - (1 -
+    tau_base)(cos(pi k / K) + 1) / 2, i.e. ``base_momentum = 1 - tau_base`` (0.03 for
+    200 epochs).
 
     Args:
         backbone: Backbone config (ResNet-50, ``out_indices=(3,)``).
-        neck: Projector config (``NonLinearNeck``, ``with_avg_pool=False``).
+        neck: Projector config (``FlatNonLinearNeck``).
         head: ``LatentPredictHead`` with the predictor and ``BYOLLoss``.
         base_momentum: 1 - tau_base.
         image_loss_weight: Weight of the optional image-level BYOL term (0: SCRL).
@@ -59,19 +64,50 @@ class SCRL(BaseSelfSupervisor):
         self.roi_align = RoIAlign(
             output_size=1, spatial_scale=roi_spatial_scale, sampling_ratio=0, pool_mode='avg',
             aligned=False)
-        self.target_net = CosineEMA(nn.Sequential(self.backbone, self.neck),
-                                    momentum=base_momentum)
+        self.target_net = ParameterCosineEMA(
+            nn.Sequential(self.backbone, self.neck), momentum=base_momentum,
+            copy_at_start=False)
+
+    def init_weights(self) -> None:
+        """Initialise the online network, then the target network on its own.
+
+        SCRL's reference builds the target as a second network and never copies the online
+        weights into it (``trainer/trainer.py``: ``_initialize_target_network(
+        from_online=False)``); ``target_net`` (``copy_at_start=False``) keeps this
+        independent initialisation and starts averaging after the first optimiser step.
+        """
+        super().init_weights()
+        for module in self.target_net.module:
+            module.init_weights()
 
     def _roi_features(self, feat: torch.Tensor, boxes: torch.Tensor,
                       valid: torch.Tensor) -> torch.Tensor:
-        """RoIAlign of the valid boxes: feat (B, C, H, W), boxes (B, N, 4) -> (M, C, 1, 1)."""
+        """RoIAlign of the valid boxes of both views, view 1's first.
+
+        Args:
+            feat: res5 maps of the concatenated views, (2B, C, H, W) (view 1 is 0..B-1).
+            boxes: (B, 2, N, 4), [x1, y1, x2, y2] in each view's pixels.
+            valid: (B, N) bool.
+
+        Returns:
+            (2M, C, 1, 1): the M valid boxes in view 1, then the same boxes in view 2.
+        """
         index = valid.nonzero()  # (M, 2): image, box
-        rois = torch.cat([index[:, :1].to(feat.dtype), boxes[index[:, 0], index[:, 1]]], dim=1)
-        return self.roi_align(feat.contiguous(), rois)
+        num_images = boxes.shape[0]
+        rois = [torch.cat([(index[:, :1] + v * num_images).to(feat.dtype),
+                           boxes[index[:, 0], v, index[:, 1]].to(feat.dtype)], dim=1)
+                for v in range(2)]
+        return self.roi_align(feat.contiguous(), torch.cat(rois))
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
         """Compute the box loss (and the optional image loss).
+
+        As SCRL's reference (``trainer/trainer.py``, ``SCRLTrainer._forward``): the backbone
+        (online and target) sees both views concatenated, and the projector and predictor
+        see the RoIs of both views concatenated, so every batch norm normalises over both
+        views. They run even when no image of this rank gave a box (an empty batch), so
+        that no rank skips their SyncBN collectives; the loss is then 0 with a gradient.
 
         Args:
             inputs: The two views, each (B, 3, 224, 224).
@@ -87,28 +123,40 @@ class SCRL(BaseSelfSupervisor):
             device, torch.float32)  # (B, 2, N, 4)
         valid = torch.stack([torch.as_tensor(s.box_valid) for s in data_samples]).to(
             device).bool()  # (B, N)
-        feats = [self.backbone(x)[-1] for x in inputs]
+        views = torch.cat(inputs)  # (2B, 3, H, W)
+        feats = self.backbone(views)[-1]
         with torch.no_grad():
             self.target_net.update_parameters(nn.Sequential(self.backbone, self.neck))
             target_backbone, target_neck = self.target_net.module
-            target_feats = [target_backbone(x)[-1] for x in inputs]
+            target_feats = target_backbone(views)[-1]
 
-        losses = {}
-        if valid.any():
-            online = [self.neck([self._roi_features(feats[v], boxes[:, v], valid)])[0]
-                      for v in range(2)]
-            with torch.no_grad():
-                target = [target_neck([self._roi_features(target_feats[v], boxes[:, v], valid)])[0]
-                          for v in range(2)]
-            losses['loss_box'] = (self.head.loss(online[0], target[1]) +
-                                  self.head.loss(online[1], target[0]))
-        else:  # no image of the batch gave boxes: nothing to regress
-            losses['loss_box'] = feats[0].sum() * 0.
+        losses = {'loss_box': self._symmetric_loss(
+            self._roi_features(feats, boxes, valid),
+            self._roi_features(target_feats, boxes, valid), target_neck)}
         if self.image_loss_weight > 0:
             pool = nn.functional.adaptive_avg_pool2d
-            online = [self.neck([pool(f, 1)])[0] for f in feats]
-            with torch.no_grad():
-                target = [target_neck([pool(f, 1)])[0] for f in target_feats]
-            losses['loss_image'] = self.image_loss_weight * (
-                self.head.loss(online[0], target[1]) + self.head.loss(online[1], target[0]))
+            losses['loss_image'] = self.image_loss_weight * self._symmetric_loss(
+                pool(feats, 1), pool(target_feats, 1), target_neck)
         return losses
+
+    def _symmetric_loss(self, online: torch.Tensor, target: torch.Tensor,
+                        target_neck: nn.Module) -> torch.Tensor:
+        """``mean_i (2 - 2 cos(p1_i, z2_i)) + mean_i (2 - 2 cos(p2_i, z1_i))``.
+
+        Args:
+            online: Online features of view 1's M items then view 2's, (2M, C, 1, 1).
+            target: Target features in the same order, (2M, C, 1, 1).
+            target_neck: The target projector.
+
+        Returns:
+            A scalar; 0 (with a gradient through every layer) when M = 0.
+        """
+        pred = self.head.predictor(self.neck([online]))[0]  # (2M, D)
+        with torch.no_grad():
+            proj = target_neck([target])[0]
+        num = pred.shape[0] // 2
+        if num == 0:
+            return pred.sum() * 0.
+        swapped = torch.cat([proj[num:], proj[:num]])  # view 2's targets for view 1's
+        # the head's loss averages over the 2M pairs: twice that is the sum of both means
+        return 2 * self.head.loss_module(pred, swapped.detach())

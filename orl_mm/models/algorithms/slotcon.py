@@ -4,12 +4,13 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 from mmcv.ops import roi_align
+from mmengine import dist
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses.slot_contrastive import slot_valid_mask
+from ..utils import ParameterCosineEMA
 
 
 def align_to_overlap(maps: torch.Tensor, boxes: torch.Tensor,
@@ -46,9 +47,11 @@ class SlotCon(BaseSelfSupervisor):
 
     Student: ``backbone`` (res5 map, 7x7) -> ``neck`` (2-D projector, 1x1 convs) ->
     ``grouping`` (K learnable prototypes: pixel scores and slots). Teacher: the EMA
-    ``target_net = CosineEMA(Sequential(backbone, neck, grouping))`` — backbone, projector
-    **and prototypes** are EMA-tracked (teacher backbone keys ``target_net.module.0.*``;
-    transfer uses it). Student only: ``predictor`` (slot predictor MLP).
+    ``target_net = ParameterCosineEMA(Sequential(backbone, neck, grouping))`` — backbone,
+    projector **and prototypes** are EMA-tracked (teacher backbone keys
+    ``target_net.module.0.*``; transfer uses it); as in the reference only parameters are
+    averaged, the teacher's batch-norm running statistics are its own (its forward passes
+    update them). Student only: ``predictor`` (slot predictor MLP).
 
     Loss, per step, for views 1 and 2 (no image-level term):
 
@@ -98,7 +101,7 @@ class SlotCon(BaseSelfSupervisor):
         self.grouping_loss = MODELS.build(grouping_loss)
         self.contrastive_loss = MODELS.build(contrastive_loss)
         self.group_loss_weight = group_loss_weight
-        self.target_net = CosineEMA(
+        self.target_net = ParameterCosineEMA(
             nn.Sequential(self.backbone, self.neck, self.grouping), momentum=base_momentum)
 
     @staticmethod
@@ -110,12 +113,25 @@ class SlotCon(BaseSelfSupervisor):
         """Backbone features of the student, (B, C, H, W) per stage in ``out_indices``."""
         return self.backbone(inputs)
 
+    def _predictor_syncs(self) -> bool:
+        """Whether the predictor's batch norms pool their statistics over several ranks."""
+        return dist.get_world_size() > 1 and any(
+            isinstance(m, nn.SyncBatchNorm) for m in self.predictor.modules())
+
     def _contrast(self, q: torch.Tensor, k: torch.Tensor, score_q: torch.Tensor,
                   score_k: torch.Tensor) -> torch.Tensor:
+        """Slot contrast of the student slots ``q`` against the other view's teacher ``k``.
+
+        The predictor runs on the slots valid in both views even when there are none on
+        this rank (an empty batch), and the loss gathers the teacher slots of all ranks in
+        every case: no rank skips the predictor's SyncBN or the all-gather. A single slot
+        cannot be batch-normalised by a plain (un-synced) BN: it is then left out (an empty
+        batch), the loss being 0 with a gradient.
+        """
         valid_k = slot_valid_mask(score_k).flatten()
         valid_q = slot_valid_mask(score_q).flatten() & valid_k
-        if int(valid_q.sum()) < 2:  # the predictor's BN needs two samples
-            return q.sum() * 0.
+        if int(valid_q.sum()) == 1 and not self._predictor_syncs():
+            valid_q = torch.zeros_like(valid_q)
         pred = self.predictor(q.flatten(0, 1)[valid_q])
         return self.contrastive_loss(pred, k.flatten(0, 1), valid_q, valid_k)
 

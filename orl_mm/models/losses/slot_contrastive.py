@@ -54,10 +54,9 @@ class SlotContrastiveLoss(nn.Module):
             valid_k: (B * K) bool, the valid teacher slots.
 
         Returns:
-            A scalar (0 with a gradient path when no slot is valid in both views).
+            A scalar (0 with a gradient path when no slot is valid in both views; the
+            all-gathers run in every case, so no rank skips a collective).
         """
-        if pred_q.shape[0] == 0:
-            return pred_q.sum() * 0.
         k = F.normalize(k_slots.detach(), dim=1)
         valid_k = valid_k.long()
         offset = 0
@@ -65,6 +64,8 @@ class SlotContrastiveLoss(nn.Module):
             offset = dist.get_rank() * k.shape[0]
             k = torch.cat(dist.all_gather(k))
             valid_k = torch.cat(dist.all_gather(valid_k))
+        if pred_q.shape[0] == 0:  # after the gathers: every rank joins them
+            return pred_q.sum() * 0.
         # the label of local entry i is its rank among the valid teacher slots
         labels = valid_k.cumsum(0)[valid_q.nonzero().squeeze(1) + offset] - 1
         logits = F.normalize(pred_q, dim=1) @ k[valid_k.bool()].t() / self.temperature

@@ -1,4 +1,5 @@
+from .flat_nonlinear import FlatNonLinearNeck
 from .gelu_mlp import GELUMLPNeck
 from .semantic_grouping import SemanticGrouping
 
-__all__ = ['GELUMLPNeck', 'SemanticGrouping']
+__all__ = ['FlatNonLinearNeck', 'GELUMLPNeck', 'SemanticGrouping']

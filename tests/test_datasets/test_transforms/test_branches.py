@@ -21,7 +21,7 @@ def _branches(patch=8, extra=()):
     return [
         dict(pipeline=[dict(type='RandomResizedCrop', scale=16), *extra]),
         dict(pipeline=[dict(type='RandomResizedCrop', scale=16), *extra]),
-        dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
+        dict(roi_key='intra_box', pipeline=crop),
         dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
         dict(roi_key='inter_query_box', pipeline=crop),
         dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop),
@@ -40,11 +40,16 @@ def test_branches_take_their_own_source_and_box():
     # inter patch 1 from the query image, patch 2 from the neighbour (exact: no resize)
     np.testing.assert_array_equal(out['img'][4], crop_box(img, [5, 6, 20, 22]))
     np.testing.assert_array_equal(
-        out['img'][5], mmcv.imresize(crop_box(nbr, [40, 20, 25, 24]), (20, 22)))
+        out['img'][5],
+        mmcv.imresize(crop_box(nbr, [40, 20, 25, 24]), (20, 22), backend='pillow'))
     assert out['branch_rois'][4] == [5., 6., 20., 22.]
     assert out['branch_rois'][:2] == [None, None]
-    # the intra patches are two independent jitters of the same box
-    assert out['branch_rois'][2] != out['branch_rois'][3]
+    # intra patch 1 is the box itself, patch 2 a jittered copy of it (as the reference)
+    assert out['branch_rois'][2] == [10., 10., 30., 20.]
+    np.testing.assert_array_equal(
+        out['img'][2], mmcv.imresize(crop_box(img, [10, 10, 30, 20]), (20, 22),
+                                     backend='pillow'))
+    assert out['branch_rois'][3] != out['branch_rois'][2]
     # the source images are not modified in place
     np.testing.assert_array_equal(src_img, img)
     np.testing.assert_array_equal(src_nbr, nbr)

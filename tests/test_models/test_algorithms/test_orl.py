@@ -126,11 +126,13 @@ def test_each_branch_uses_its_own_predictor():
     # intra and inter get the same patches: the terms differ only through their predictors
     inputs[4], inputs[5] = inputs[2], inputs[3]
     base = copy.deepcopy(orl).loss(inputs, [])
-    torch.testing.assert_close(base['loss_intra'], base['loss_intra'])
     assert not torch.allclose(base['loss_intra'], base['loss_inter'])
     orl.inter_head.load_state_dict(orl.intra_head.state_dict())
     same = orl.loss(inputs, [])
     torch.testing.assert_close(same['loss_intra'], same['loss_inter'])
+    # replacing the inter-RoI predictor changed the inter term only
+    torch.testing.assert_close(same['loss_intra'], base['loss_intra'])
+    assert not torch.allclose(same['loss_inter'], base['loss_inter'])
 
 
 def test_checkpoint_names_and_bad_inputs():
@@ -149,3 +151,54 @@ def test_checkpoint_names_and_bad_inputs():
         _orl(loss_weights=(1., -1., 0.))
     with pytest.raises(ValueError, match='all loss weights are 0'):
         _orl(loss_weights=(0., 0., 0.)).loss(_inputs(), [])
+
+
+def _kurtosis(x):
+    x = x.double().flatten()
+    x = x - x.mean()
+    return float((x**4).mean() / (x**2).mean()**2)
+
+
+@pytest.mark.parametrize('config', ['orl_resnet18_1xb8-tiny-2e_demo.py',
+                                    'byol_resnet18_1xb8-tiny-2e_demo.py'])
+def test_init_follows_the_reference(repo_root, config):
+    """Kaiming-normal (fan_in, ReLU gain) convs and MLP linears, zero biases, BN 1/0.
+
+    The reference (openselfsup/models/orl.py and byol.py ``init_weights``) initialises the
+    backbone convolutions with ``kaiming_init(mode='fan_in')`` and the projector and
+    predictors with ``init_linear='kaiming'`` (the same rule, biases 0). PyTorch's default
+    (uniform, std 1/sqrt(3 fan_in)) and mmengine's default Kaiming (fan_out) differ.
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(f'{repo_root}/configs/orl/{config}')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    heads = ('head', 'intra_head', 'inter_head')
+    mlps = [model.neck] + [getattr(model, h).predictor for h in heads if hasattr(model, h)]
+    n_conv = n_linear = 0
+    for module in model.backbone.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            w = module.weight
+            fan_in = w.shape[1] * w.shape[2] * w.shape[3]
+            # sampling error of the std of >= 9408 normal draws is < 1%
+            assert w.std().item() == pytest.approx((2 / fan_in)**0.5, rel=0.05)
+            assert abs(w.mean().item()) < 0.05 * (2 / fan_in)**0.5
+            n_conv += 1
+        elif isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            assert (module.weight == 1).all() and (module.bias == 0).all()
+    for mlp in mlps:
+        for module in mlp.modules():
+            if isinstance(module, torch.nn.Linear):
+                w = module.weight
+                assert w.std().item() == pytest.approx((2 / w.shape[1])**0.5, rel=0.05)
+                assert _kurtosis(w) == pytest.approx(3., abs=0.3)  # normal, not uniform
+                if module.bias is not None:
+                    assert (module.bias == 0).all()
+                n_linear += 1
+            elif isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                assert (module.weight == 1).all() and (module.bias == 0).all()
+    assert n_conv == 20  # ResNet-18: stem + 16 block convs + 3 downsample convs
+    assert n_linear == 2 * len(mlps)
+    # the stem conv: fan_in 3 x 7 x 7 = 147 (fan_out would give std 0.025, not 0.117)
+    assert model.backbone.conv1.weight.std().item() == pytest.approx((2 / 147)**0.5, rel=0.05)

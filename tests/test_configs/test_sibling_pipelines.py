@@ -1,0 +1,61 @@
+"""SCRL's and SlotCon's tiny CPU configs run their full configs' pipelines, apart from sizes."""
+import os.path as osp
+
+import pytest
+
+from orl_mm.testing.configs import SIZE_KEYS, pipeline_difference, train_pipelines
+from orl_mm.utils.configs import iter_transforms, with_sizes
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: SCRL's smallest box side is a size too (16 px at 96 px views, 32 px at 224)
+SIBLING_SIZE_KEYS = {**SIZE_KEYS, 'SCRLBoxSampler': ('min_size', )}
+
+#: (tiny config, full configs whose pipelines it must equal apart from sizes)
+PAIRS = [
+    ('configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
+     ('configs/scrl/scrl_resnet50_8xb64-lars-coslr-800e_coco.py',
+      'configs/scrl/scrl_resnet50_32xb256-lars-coslr-200e_in1k.py')),
+    ('configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
+     ('configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py', )),
+]
+IDS = [osp.basename(p[0]) for p in PAIRS]
+
+
+@pytest.mark.parametrize('tiny,fulls', PAIRS, ids=IDS)
+def test_tiny_pipeline_is_the_full_one_apart_from_sizes(tiny, fulls):
+    (tiny_pipeline, ) = train_pipelines(osp.join(REPO, tiny))
+    for full in fulls:
+        for full_pipeline in train_pipelines(osp.join(REPO, full)):
+            diff = pipeline_difference(tiny_pipeline, full_pipeline, SIBLING_SIZE_KEYS)
+            assert diff == '', f'{tiny} vs {full}:\n{diff}'
+    crops = [t['scale'] for t in iter_transforms(tiny_pipeline)
+             if t['type'] == 'RandomResizedCropWithBox']
+    assert len(crops) == 2 and all(s < 224 for s in crops)  # the sizes did differ
+
+
+@pytest.mark.parametrize('tiny,fulls', PAIRS, ids=IDS)
+def test_comparison_sees_a_lost_or_changed_transform(tiny, fulls):
+    (tiny_pipeline, ) = train_pipelines(osp.join(REPO, tiny))
+    (full_pipeline, ) = train_pipelines(osp.join(REPO, fulls[0]))
+    no_gray = [dict(t, transforms=[[v for v in view if v['type'] != 'RandomGrayscale']
+                                   for view in t['transforms']])
+               if t['type'] == 'MultiViewWithGeometry' else t for t in tiny_pipeline]
+    assert 'RandomGrayscale' in pipeline_difference(no_gray, full_pipeline, SIBLING_SIZE_KEYS)
+    bilinear = with_sizes(tiny_pipeline,
+                          RandomResizedCropWithBox=dict(interpolation='bilinear'))
+    assert 'bilinear' in pipeline_difference(bilinear, full_pipeline, SIBLING_SIZE_KEYS)
+
+
+def test_scrl_views_blur_by_resizing_slotcon_views_by_gaussian():
+    """SCRL's reference blurs by bicubic down/up resizing (p = 1.0 / 0.1), SlotCon's with a
+    PIL Gaussian (p = 1.0 / 0.1); both resize crops bicubic."""
+    for tiny, fulls in PAIRS:
+        for config in (tiny, ) + fulls:
+            (pipeline, ) = train_pipelines(osp.join(REPO, config))
+            views = next(t for t in pipeline if t['type'] == 'MultiViewWithGeometry')['transforms']
+            blur = 'ResizeBlur' if 'scrl' in config else 'GaussianBlur'
+            probs = [[t['prob'] for t in view if t['type'] == blur] for view in views]
+            assert probs == [[1.], [0.1]], (config, probs)
+            assert all(view[0]['interpolation'] == 'bicubic' for view in views)
+            assert not any(t['type'] == ('GaussianBlur' if blur == 'ResizeBlur' else 'ResizeBlur')
+                           for view in views for t in view)
