@@ -3,11 +3,14 @@
 The protocol of Goyal et al. (ICCV 2019), used in ORL's Tables 1, 2 and 5: one linear SVM
 per class (one-vs-rest) on L2-normalised features, ``LinearSVC`` with the squared hinge loss
 and class weights {1: 2, -1: 1}; the cost of each class is chosen by 3-fold cross-validation
-(mean average precision on the held-out folds) over a grid, {1, 10, 100} by default; the
-score is the mAP over classes on the test split.
+over a grid, {1, 10, 100} by default, scored as the reference scores it (scikit-learn's
+non-interpolated average precision on the held-out folds, difficult counted as negative:
+:func:`cv_average_precision`, mmpretrain's ``AveragePrecision``); the score is the mAP over
+classes on the test split with VOC's interpolated AP (:func:`average_precision`, the
+reference's ``svm_helper.calculate_ap``, which no library metric reproduces).
 
 Labels follow :mod:`orl_mm.evaluation.labeled_images`: 1 present, -1 absent, 0 difficult;
-0 counts as a negative in training and is ignored by the AP.
+0 counts as a negative in training and in the cross-validation AP and is ignored by the test AP.
 
 The per-class SVMs are independent: :func:`svm_benchmark` trains them in parallel with
 joblib (``n_jobs``), one task per (class, cost) cross-validation and one per final fit, as
@@ -27,7 +30,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-__all__ = ['average_precision', 'mean_average_precision', 'train_svm', 'choose_cost',
+__all__ = ['average_precision', 'cv_average_precision', 'mean_average_precision', 'train_svm', 'choose_cost',
            'SVMResult', 'svm_benchmark', 'low_shot_indices', 'low_shot_benchmark',
            'DEFAULT_COSTS', 'LOW_SHOT_K']
 
@@ -63,6 +66,30 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
     mpre = np.maximum.accumulate(mpre[::-1])[::-1]
     idx = np.flatnonzero(mrec[1:] != mrec[:-1])
     return float(((mrec[idx + 1] - mrec[idx]) * mpre[idx + 1]).sum())
+
+
+def cv_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The cross-validation score of the reference: non-interpolated AP, difficult = negative.
+
+    The reference scores each cost with scikit-learn's ``cross_val_score(...,
+    scoring='average_precision')`` on labels where difficult (and absent) are -1: the mean,
+    over the positives, of the precision at each positive (no monotone envelope). This is
+    mmpretrain's ``AveragePrecision`` metric, used here.
+
+    Args:
+        scores: (N,) classifier scores.
+        labels: (N,) in {1, -1, 0}; only 1 counts as positive.
+
+    Returns:
+        AP in [0, 1]; ``nan`` when there is no positive.
+    """
+    import torch
+    from mmpretrain.evaluation import AveragePrecision
+    target = (np.asarray(labels) == 1).astype(np.int64)
+    if not target.any():
+        return float('nan')
+    pred = torch.as_tensor(np.asarray(scores, dtype=np.float64))[:, None]
+    return float(AveragePrecision.calculate(pred, torch.as_tensor(target)[:, None])) / 100.
 
 
 def mean_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -111,7 +138,7 @@ def _cv_ap(features: np.ndarray, labels: np.ndarray, cost: float, folds: int,
     aps = []
     for tr, va in splits:
         clf = train_svm(features[tr], labels[tr], cost)
-        aps.append(average_precision(clf.decision_function(features[va]), labels[va]))
+        aps.append(cv_average_precision(clf.decision_function(features[va]), labels[va]))
     return float(np.nanmean(aps))
 
 
