@@ -14,6 +14,7 @@ and ``mim search orl_mm`` work.
 import os
 import os.path as osp
 import shutil
+import sys
 
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
@@ -80,6 +81,9 @@ class BuildPyWithMim(build_py):
                 shutil.rmtree(link)
             os.symlink(osp.relpath(osp.join(HERE, name), mim_dir), link)
 
+
+if 'develop' in sys.argv:  # legacy `pip install -e .` (setup.py develop): no build_py runs
+    BuildPyWithMim._link_in_sources()
 
 setup(
     name='orl_mm',
