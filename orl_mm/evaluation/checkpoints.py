@@ -12,15 +12,23 @@ key layout of mmpretrain's / mmdet's / torchvision's ResNet (``conv1``, ``bn1``,
 ``layer{1-4}.{i}.conv{j}``, ``...downsample.{0,1}``), and checks it against the ResNet of the
 inferred depth: a checkpoint that does not match fails with the lists of missing and
 unexpected keys instead of loading silently half of a network.
+
+Which of the two a tool takes by default is the one the method's paper transfers
+(:data:`TRANSFER_WEIGHTS`, ``weights='auto'``): the online network for BYOL (ORL stage 1),
+ORL and SCRL, the teacher for SlotCon. The algorithm is read from the config mmengine saves
+in the checkpoint (``meta['cfg']``), else recognised from the state-dict keys.
 """
 import os.path as osp
+import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import torch
 
 __all__ = [
-    'WEIGHT_PREFIXES', 'CheckpointMismatchError', 'read_state_dict', 'select_weights',
+    'WEIGHT_PREFIXES', 'TRANSFER_WEIGHTS', 'WEIGHT_CHOICES', 'CheckpointMismatchError',
+    'read_checkpoint', 'read_state_dict', 'checkpoint_algorithm', 'resolve_weights',
+    'select_weights',
     'infer_resnet_depth', 'expected_resnet_keys', 'check_resnet_keys',
     'load_backbone_state_dict', 'build_backbone'
 ]
@@ -30,6 +38,23 @@ WEIGHT_PREFIXES: Dict[str, str] = {
     'online': 'backbone.',
     'target': 'target_net.module.0.',
 }
+
+#: The weights each method's paper (and reference code) transfers: ORL's
+#: ``tools/extract_backbone_weights.py`` keeps ``backbone.*`` (online); SCRL's trainer runs
+#: its offline evaluation on ``online_network``; SlotCon's
+#: ``transfer/detection/convert_pretrain_to_d2.py`` keeps ``module.encoder_k.*`` (teacher).
+TRANSFER_WEIGHTS: Dict[str, str] = {
+    'BYOL': 'online',
+    'ORL': 'online',
+    'SCRL': 'online',
+    'SlotCon': 'target',
+}
+
+#: Choices of the tools' ``--weights`` (``auto`` = :data:`TRANSFER_WEIGHTS` of the checkpoint).
+WEIGHT_CHOICES = ('auto', ) + tuple(sorted(WEIGHT_PREFIXES))
+
+# state-dict key prefixes only one algorithm has (when the checkpoint carries no config)
+_ALGORITHM_KEYS = (('grouping.', 'SlotCon'), ('intra_head.', 'ORL'), ('inter_head.', 'ORL'))
 
 # (blocks per stage, bottleneck?) -> ResNet depth
 _RESNET_DEPTHS = {
@@ -60,22 +85,80 @@ class CheckpointMismatchError(KeyError):
         return self.message
 
 
+def read_checkpoint(checkpoint: Union[str, Mapping]) -> Mapping:
+    """A checkpoint as a dict, read by mmengine's ``CheckpointLoader`` (on CPU).
+
+    Local paths go through the loader :mod:`orl_mm.compat` registers (mmengine's training
+    checkpoints pickle their message hub: trusted files only); ``http(s)://`` and other
+    schemes mmengine knows work too.
+    """
+    if isinstance(checkpoint, str):
+        from mmengine.runner import CheckpointLoader
+        if '://' not in checkpoint and not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        checkpoint = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    if not isinstance(checkpoint, Mapping):
+        raise TypeError(f'a checkpoint must be a dict, got {type(checkpoint).__name__}')
+    return checkpoint
+
+
 def read_state_dict(checkpoint: Union[str, Mapping]) -> 'OrderedDict[str, torch.Tensor]':
     """The ``state_dict`` of an mmengine checkpoint (a path or an already loaded dict).
 
     A dict without a ``state_dict`` entry is taken as the state dict itself (e.g. a
     backbone exported by ``tools/model_converters/export_backbone.py``).
     """
-    if isinstance(checkpoint, str):
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-        # mmengine checkpoints pickle their message hub: a full unpickle is needed (trusted
-        # files only), as mmengine does under torch < 2.6 (see orl_mm.compat).
-        checkpoint = torch.load(checkpoint, map_location='cpu', weights_only=False)
-    if not isinstance(checkpoint, Mapping):
-        raise TypeError(f'a checkpoint must be a dict, got {type(checkpoint).__name__}')
+    checkpoint = read_checkpoint(checkpoint)
     state = checkpoint.get('state_dict', checkpoint)
     return OrderedDict((k, v) for k, v in state.items() if isinstance(v, torch.Tensor))
+
+
+def checkpoint_algorithm(checkpoint: Union[str, Mapping]) -> Optional[str]:
+    """The algorithm (``model.type``) that wrote a checkpoint, or None if unknown.
+
+    Read from the config text mmengine stores in ``meta['cfg']``; without it, from state-dict
+    keys that only one algorithm has (SlotCon's ``grouping.*``, ORL's ``intra_head.*``).
+    """
+    checkpoint = read_checkpoint(checkpoint)
+    cfg_text = (checkpoint.get('meta') or {}).get('cfg')
+    if isinstance(cfg_text, str):
+        # mmengine's pretty_text: ``model = dict(`` then the sorted keys one indentation
+        # level deep (the model's own ``type=`` among them), up to the next top-level line
+        lines = cfg_text.splitlines()
+        if 'model = dict(' in lines:
+            for line in lines[lines.index('model = dict(') + 1:]:
+                if not line.startswith(' '):
+                    break
+                found = re.match(r"^    type='([\w.:]+)'", line)
+                if found:
+                    return found.group(1).split('.')[-1].split(':')[-1]
+    state = checkpoint.get('state_dict', checkpoint)
+    for prefix, name in _ALGORITHM_KEYS:
+        if any(isinstance(k, str) and k.startswith(prefix) for k in state):
+            return name
+    return None
+
+
+def resolve_weights(checkpoint: Union[str, Mapping], weights: str = 'auto') -> Tuple[str, str]:
+    """The weights name to take (``online``/``target``) and a sentence saying why.
+
+    Args:
+        checkpoint: A plugin checkpoint (path or dict).
+        weights: ``'auto'`` (what the paper of the checkpoint's algorithm transfers, see
+            :data:`TRANSFER_WEIGHTS`), ``'online'`` or ``'target'``.
+    """
+    if weights not in WEIGHT_CHOICES:
+        raise ValueError(f'weights must be one of {list(WEIGHT_CHOICES)}, got {weights!r}')
+    if weights != 'auto':
+        return weights, f'{weights} weights (as asked)'
+    algorithm = checkpoint_algorithm(checkpoint)
+    if algorithm in TRANSFER_WEIGHTS:
+        chosen = TRANSFER_WEIGHTS[algorithm]
+        network = 'teacher' if chosen == 'target' else 'online network'
+        return chosen, (f'{chosen} weights: the {network}, which {algorithm} transfers '
+                        f'(algorithm read from the checkpoint)')
+    return 'online', (f'online weights: the checkpoint\'s algorithm '
+                      f'({algorithm or "unknown"}) has no known transfer rule')
 
 
 def _prefix_summary(keys) -> str:
@@ -165,14 +248,17 @@ def load_backbone_state_dict(checkpoint: Union[str, Mapping], weights: str = 'on
     Args:
         checkpoint: Path of an mmengine checkpoint (or the loaded dict), or of a bare
             backbone state dict.
-        weights: ``'online'`` (``backbone.*``) or ``'target'`` (``target_net.module.0.*``,
-            the EMA target / teacher).
+        weights: ``'online'`` (``backbone.*``), ``'target'`` (``target_net.module.0.*``,
+            the EMA target / teacher) or ``'auto'`` (:func:`resolve_weights`).
         depth: ResNet depth to check against; inferred from the keys when None.
 
     Returns:
         ``(state_dict, depth)``: the backbone tensors (ResNet key layout) and its depth.
     """
     source = checkpoint if isinstance(checkpoint, str) else 'checkpoint'
+    checkpoint = read_checkpoint(checkpoint)
+    if weights == 'auto':
+        weights, _ = resolve_weights(checkpoint)
     state = read_state_dict(checkpoint)
     backbone = select_weights(state, weights, source=source)
     depth, _, _ = check_resnet_keys(backbone, depth, source=f'{source} ({weights} weights)')
@@ -185,7 +271,7 @@ def build_backbone(checkpoint: Optional[Union[str, Mapping]], weights: str = 'on
 
     Args:
         checkpoint: A plugin checkpoint, or None for a randomly initialised network.
-        weights: ``'online'`` or ``'target'``.
+        weights: ``'online'``, ``'target'`` or ``'auto'``.
         depth: Depth when ``checkpoint`` is None (otherwise inferred from the keys).
         out_indices: Stages whose outputs the backbone returns (0 = res2 ... 3 = res5).
     """

@@ -20,10 +20,10 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
+import mmcv
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 from orl_mm.utils.io import atomic_write
 
@@ -88,20 +88,27 @@ def pool_layer(feature_map: torch.Tensor, target_dim: int = TARGET_DIM) -> torch
 
 def load_image_tensor(path: str, size: int) -> torch.Tensor:
     """RGB image resized (shorter side ``size``, bilinear), centre-cropped to ``size``,
-    ImageNet-normalised: (3, size, size)."""
+    ImageNet-normalised: (3, size, size).
+
+    Decoded and resized by mmcv's Pillow backend, without EXIF rotation
+    (``color_ignore_orientation``, as the training pipelines read images).
+    """
     try:
-        with Image.open(path) as img:
-            img = img.convert('RGB')
-            w, h = img.size
-            scale = size / min(w, h)
-            img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))),
-                             Image.BILINEAR)
+        img = mmcv.imread(path, flag='color_ignore_orientation', channel_order='rgb',
+                          backend='pillow')
     except OSError as err:
         raise OSError(f'cannot read image {path}: {err}') from err
-    w, h = img.size
+    if img is None:
+        raise OSError(f'cannot read image {path}')
+    h, w = img.shape[:2]
+    scale = size / min(w, h)
+    img = mmcv.imresize(img, (max(size, round(w * scale)), max(size, round(h * scale))),
+                        interpolation='bilinear', backend='pillow')
+    h, w = img.shape[:2]
     left, top = (w - size) // 2, (h - size) // 2
-    arr = np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.float32) / 255.
-    arr = (arr - np.asarray(IMAGENET_MEAN, np.float32)) / np.asarray(IMAGENET_STD, np.float32)
+    img = img[top:top + size, left:left + size]
+    arr = mmcv.imnormalize(img, 255. * np.asarray(IMAGENET_MEAN), 255. * np.asarray(IMAGENET_STD),
+                           to_rgb=False)
     return torch.from_numpy(arr.transpose(2, 0, 1).copy())
 
 

@@ -9,9 +9,11 @@ checkpoint before training and logs one line with the counts::
     0 unexpected keys
 
 It raises on any missing key or any tensor that differs from the checkpoint (``strict``).
+A C4 detector's shared RoI head (``model.roi_head.shared_head``: res5, read from the same
+checkpoint) is checked the same way when its ``init_cfg`` is ``Pretrained``.
 Registered in mmengine's root ``HOOKS`` so that mmdet's and mmpretrain's scopes both find it.
 """
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import torch
 from mmengine.hooks import Hook
@@ -25,27 +27,45 @@ __all__ = ['PretrainedBackboneCheckHook']
 class PretrainedBackboneCheckHook(Hook):
     """Check (and log) that ``model.backbone`` holds its ``init_cfg`` checkpoint's weights.
 
+    Also ``model.roi_head.shared_head`` (res5 of C4 detectors) when it has a Pretrained
+    ``init_cfg``.
+
     Args:
         strict: Raise ``RuntimeError`` on missing keys or unequal tensors.
     """
 
     priority = 'VERY_HIGH'
+    #: (name in the log, path of the module under ``cfg.model`` and ``model``)
+    MODULES = (('backbone', ('backbone', )), ('shared head', ('roi_head', 'shared_head')))
 
     def __init__(self, strict: bool = True):
         self.strict = strict
 
     @staticmethod
-    def _init_cfg(runner) -> Optional[dict]:
-        init_cfg = runner.cfg.get('model', {}).get('backbone', {}).get('init_cfg', None)
+    def _pretrained(cfg) -> Optional[dict]:
+        init_cfg = cfg.get('init_cfg', None) if cfg else None
         if isinstance(init_cfg, (list, tuple)):
             init_cfg = next((c for c in init_cfg if c.get('type') == 'Pretrained'), None)
         if not init_cfg or init_cfg.get('type') != 'Pretrained':
             return None
         return init_cfg
 
+    def _targets(self, runner) -> List[Tuple[str, torch.nn.Module, dict]]:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        out = []
+        for name, path in self.MODULES:
+            cfg, module = runner.cfg.get('model', {}), model
+            for attr in path:
+                cfg = cfg.get(attr, None) if cfg else None
+                module = getattr(module, attr, None)
+            init_cfg = self._pretrained(cfg)
+            if init_cfg is not None and module is not None:
+                out.append((name, module, init_cfg))
+        return out
+
     def before_train(self, runner) -> None:
-        init_cfg = self._init_cfg(runner)
-        if init_cfg is None:
+        targets = self._targets(runner)
+        if not targets:
             runner.logger.info('PretrainedBackboneCheckHook: the backbone has no Pretrained '
                                'init_cfg; nothing to check')
             return
@@ -53,14 +73,17 @@ class PretrainedBackboneCheckHook(Hook):
             runner.logger.info('PretrainedBackboneCheckHook: weights come from load_from/resume; '
                                'the init_cfg checkpoint is not checked')
             return
+        for name, module, init_cfg in targets:
+            self._check(runner, name, module, init_cfg)
+
+    def _check(self, runner, name: str, module: torch.nn.Module, init_cfg: dict) -> None:
         from mmengine.runner.checkpoint import _load_checkpoint
         ckpt_path, prefix = init_cfg['checkpoint'], init_cfg.get('prefix', None)
         ckpt = _load_checkpoint(ckpt_path, map_location='cpu')
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
         if prefix:
             state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        own = model.backbone.state_dict()
+        own = module.state_dict()
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         equal = [k for k in own if k in state and torch.is_tensor(state[k])
@@ -69,7 +92,7 @@ class PretrainedBackboneCheckHook(Hook):
         equal_set = set(equal)
         different = [k for k in own if k in state and k not in equal_set]
         runner.logger.info(
-            f'PretrainedBackboneCheckHook: backbone <- {ckpt_path} (prefix {prefix!r}): '
+            f'PretrainedBackboneCheckHook: {name} <- {ckpt_path} (prefix {prefix!r}): '
             f'{len(equal)}/{len(own)} tensors loaded and equal, {len(missing)} missing keys, '
             f'{len(unexpected)} unexpected keys'
             + (f'; missing: {missing[:20]}' if missing else '')
@@ -77,6 +100,6 @@ class PretrainedBackboneCheckHook(Hook):
             + (f'; different: {different[:20]}' if different else ''))
         if self.strict and (missing or different):
             raise RuntimeError(
-                f'the backbone was not filled from {ckpt_path} (prefix {prefix!r}): '
+                f'the {name} was not filled from {ckpt_path} (prefix {prefix!r}): '
                 f'{len(missing)} missing keys {missing[:20]}, {len(different)} tensors differ '
                 f'{different[:20]}')

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 import numpy as np
+from mmengine.utils import scandir
 
 __all__ = ['LabeledImages', 'DatasetFormatError', 'read_voc', 'read_multilabel_csv',
            'read_class_folders', 'read_any', 'split_train_test', 'IMAGE_EXTENSIONS']
@@ -184,13 +185,12 @@ def read_class_folders(root: str) -> LabeledImages:
     """Single-label images in ``root/<class>/*`` (classes sorted by name)."""
     if not osp.isdir(root):
         raise DatasetFormatError(f'{root}: not a folder')
-    classes = sorted(d for d in os.listdir(root) if osp.isdir(osp.join(root, d)))
+    classes = sorted(d for d in os.listdir(root) if osp.isdir(osp.join(root, d)))  # folders
     if not classes:
         raise DatasetFormatError(f'{root}: no class sub-folders')
     paths, targets = [], []
     for c, name in enumerate(classes):
-        files = sorted(f for f in os.listdir(osp.join(root, name))
-                       if f.lower().endswith(IMAGE_EXTENSIONS))
+        files = sorted(scandir(osp.join(root, name), IMAGE_EXTENSIONS, case_sensitive=False))
         if not files:
             raise DatasetFormatError(f'{osp.join(root, name)}: class folder without images')
         paths += [osp.abspath(osp.join(root, name, f)) for f in files]
@@ -233,7 +233,7 @@ def read_any(path: str, split: str = 'train') -> LabeledImages:
     if osp.isdir(path):
         sub = osp.join(path, split)
         if split and osp.isdir(sub) and not any(
-                f.lower().endswith(IMAGE_EXTENSIONS) for f in os.listdir(sub)):
+                scandir(sub, IMAGE_EXTENSIONS, case_sensitive=False)):
             return read_class_folders(sub)
         return read_class_folders(path)
     raise DatasetFormatError(f'{path}: neither a VOC folder, a .csv nor a class-folder tree')

@@ -7,16 +7,16 @@ checkpoint file, weights name, image list, input size and layers, so re-running 
 (or running another one on the same checkpoint and data) does not extract them again.
 """
 import argparse
+import contextlib
 import os.path as osp
-import time
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
-from orl_mm.correspondence.io import atomic_write_json
+from orl_mm.utils.io import atomic_write_json
 
-from .checkpoints import WEIGHT_PREFIXES, build_backbone
+from .checkpoints import WEIGHT_CHOICES, build_backbone, resolve_weights
 from .features import LAYERS, extract_features, features_cache_key
 from .labeled_images import LabeledImages, read_any, read_class_folders, read_voc
 from .labeled_images import split_train_test
@@ -31,8 +31,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         help='VOC folder (JPEGImages, Annotations, ImageSets/Main), a '
                         'multi-label CSV, or class folders (root/<class>/*.jpg or '
                         'root/{train,test}/<class>/)')
-    parser.add_argument('--weights', choices=sorted(WEIGHT_PREFIXES), default='online',
-                        help='online network (backbone.*) or EMA target/teacher')
+    parser.add_argument('--weights', choices=WEIGHT_CHOICES, default='auto',
+                        help='online network (backbone.*) or EMA target/teacher; auto '
+                        '(default): the one the checkpoint\'s method transfers (the teacher '
+                        'for SlotCon, the online network for BYOL, ORL and SCRL)')
     parser.add_argument('--work-dir', required=True, help='feature cache and results')
     parser.add_argument('--train-split', default='trainval', help='VOC train list')
     parser.add_argument('--test-split', default='test', help='VOC test list')
@@ -72,6 +74,9 @@ def split_features(args: argparse.Namespace, train: LabeledImages, test: Labeled
     ckpt: Optional[str] = None if args.checkpoint == 'random' else args.checkpoint
     if ckpt is None:
         torch.manual_seed(args.seed)
+    else:
+        args.weights, why = resolve_weights(ckpt, args.weights)
+        print(f'backbone: {why}', flush=True)
     backbone = build_backbone(ckpt, args.weights, depth=args.depth)
     cache_dir = osp.join(args.work_dir, 'features')
     out = []
@@ -91,19 +96,16 @@ def write_json(path: str, payload: dict) -> None:
 
 
 class Timer:
-    """Wall time of named steps (``with timer('features'): ...``)."""
+    """Wall time of named steps (``with timer('features'): ...``), by mmengine's ``Timer``."""
 
     def __init__(self):
         self.times: Dict[str, float] = {}
 
+    @contextlib.contextmanager
     def __call__(self, name: str):
-        timer = self
-
-        class _Step:
-            def __enter__(self):
-                self.start = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.times[name] = round(time.perf_counter() - self.start, 2)
-
-        return _Step()
+        from mmengine.utils import Timer as MMTimer
+        clock = MMTimer()
+        try:
+            yield
+        finally:
+            self.times[name] = round(clock.since_start(), 2)

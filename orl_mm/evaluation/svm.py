@@ -3,11 +3,20 @@
 The protocol of Goyal et al. (ICCV 2019), used in ORL's Tables 1, 2 and 5: one linear SVM
 per class (one-vs-rest) on L2-normalised features, ``LinearSVC`` with the squared hinge loss
 and class weights {1: 2, -1: 1}; the cost of each class is chosen by 3-fold cross-validation
-(mean average precision on the held-out folds) over a grid, {1, 10, 100} by default; the
-score is the mAP over classes on the test split.
+over a grid, {1, 10, 100} by default, scored as the reference scores it (scikit-learn's
+non-interpolated average precision on the held-out folds, difficult counted as negative:
+:func:`cv_average_precision`, mmpretrain's ``AveragePrecision``); the score is the mAP over
+classes on the test split with VOC's interpolated AP (:func:`average_precision`, the
+reference's ``svm_helper.calculate_ap``, which no library metric reproduces).
 
 Labels follow :mod:`orl_mm.evaluation.labeled_images`: 1 present, -1 absent, 0 difficult;
-0 counts as a negative in training and is ignored by the AP.
+0 counts as a negative in training and in the cross-validation AP and is ignored by the test AP.
+
+The per-class SVMs are independent: :func:`svm_benchmark` trains them in parallel with
+joblib (``n_jobs``), one task per (class, cost) cross-validation and one per final fit, as
+the reference's ``benchmarks/svm_tools/train_svm_kfold_parallel.py`` spreads (class, cost)
+pairs over a process pool. Each ``LinearSVC`` has a fixed ``random_state`` (its dual
+coordinate descent shuffles the samples), so the result does not depend on ``n_jobs``.
 
 Low-shot (ORL Table 2): for k in {1, 2, 4, 8, 16, 32, 64, 96} and 5 random samples, each
 class is trained on k of its positives and k negatives (``negatives='k'``; ``'all'`` keeps
@@ -21,8 +30,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-__all__ = ['average_precision', 'mean_average_precision', 'train_svm', 'choose_cost',
-           'SVMResult', 'svm_benchmark', 'low_shot_indices', 'low_shot_benchmark',
+__all__ = ['average_precision', 'cv_average_precision', 'mean_average_precision', 'train_svm',
+           'choose_cost', 'SVMResult', 'svm_benchmark', 'low_shot_indices', 'low_shot_benchmark',
            'DEFAULT_COSTS', 'LOW_SHOT_K']
 
 DEFAULT_COSTS = (1.0, 10.0, 100.0)
@@ -59,6 +68,30 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(((mrec[idx + 1] - mrec[idx]) * mpre[idx + 1]).sum())
 
 
+def cv_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The cross-validation score of the reference: non-interpolated AP, difficult = negative.
+
+    The reference scores each cost with scikit-learn's ``cross_val_score(...,
+    scoring='average_precision')`` on labels where difficult (and absent) are -1: the mean,
+    over the positives, of the precision at each positive (no monotone envelope). This is
+    mmpretrain's ``AveragePrecision`` metric, used here.
+
+    Args:
+        scores: (N,) classifier scores.
+        labels: (N,) in {1, -1, 0}; only 1 counts as positive.
+
+    Returns:
+        AP in [0, 1]; ``nan`` when there is no positive.
+    """
+    import torch
+    from mmpretrain.evaluation import AveragePrecision
+    target = (np.asarray(labels) == 1).astype(np.int64)
+    if not target.any():
+        return float('nan')
+    pred = torch.as_tensor(np.asarray(scores, dtype=np.float64))[:, None]
+    return float(AveragePrecision.calculate(pred, torch.as_tensor(target)[:, None])) / 100.
+
+
 def mean_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
     """Mean over classes (columns) of :func:`average_precision`, skipping classes without
     positives."""
@@ -77,11 +110,43 @@ def train_svm(features: np.ndarray, labels: np.ndarray, cost: float, max_iter: i
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
     clf = LinearSVC(C=cost, class_weight=CLASS_WEIGHT, loss='squared_hinge', penalty='l2',
-                    dual=True, intercept_scaling=1.0, tol=1e-4, max_iter=max_iter)
+                    dual=True, intercept_scaling=1.0, tol=1e-4, max_iter=max_iter,
+                    random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning)
         clf.fit(features, _binary(labels))
     return clf
+
+
+def _cv_splits(labels: np.ndarray, folds: int, seed: int):
+    """Stratified splits of one class's labels, or None when fewer than 2 folds fit."""
+    from sklearn.model_selection import StratifiedKFold
+    y = _binary(labels)
+    n_splits = min(folds, int((y == 1).sum()), int((y == -1).sum()))
+    if n_splits < 2:
+        return None
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+def _cv_ap(features: np.ndarray, labels: np.ndarray, cost: float, folds: int,
+           seed: int) -> float:
+    """Mean held-out-fold AP of one cost (``nan`` when the labels allow no 2 folds)."""
+    splits = _cv_splits(labels, folds, seed)
+    if splits is None:
+        return float('nan')
+    aps = []
+    for tr, va in splits:
+        clf = train_svm(features[tr], labels[tr], cost)
+        aps.append(cv_average_precision(clf.decision_function(features[va]), labels[va]))
+    return float(np.nanmean(aps))
+
+
+def _fit_and_score(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
+                   test_y: np.ndarray, cost: float) -> float:
+    """Test AP (%) of one class's SVM trained on the whole training split."""
+    clf = train_svm(train_x, train_y, cost)
+    return 100. * average_precision(clf.decision_function(test_x), test_y)
 
 
 def choose_cost(features: np.ndarray, labels: np.ndarray, costs: Sequence[float] = DEFAULT_COSTS,
@@ -93,20 +158,13 @@ def choose_cost(features: np.ndarray, labels: np.ndarray, costs: Sequence[float]
         reduced to what the labels allow (minimum 2), and with fewer than 2 every cost scores
         ``nan``.
     """
-    from sklearn.model_selection import StratifiedKFold
-    y = _binary(labels)
-    n_splits = min(folds, int((y == 1).sum()), int((y == -1).sum()))
-    if n_splits < 2:
-        return {float(c): float('nan') for c in costs}
-    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    result = {}
-    for cost in costs:
-        aps = []
-        for tr, va in splitter.split(features, y):
-            clf = train_svm(features[tr], labels[tr], cost)
-            aps.append(average_precision(clf.decision_function(features[va]), labels[va]))
-        result[float(cost)] = float(np.nanmean(aps))
-    return result
+    return {float(c): _cv_ap(features, labels, c, folds, seed) for c in costs}
+
+
+def _best_cost(cv: Dict[float, float], costs: Sequence[float]) -> float:
+    """The cost of the best CV AP; ties and no-CV cases: the smallest of the best."""
+    valid = {k: v for k, v in cv.items() if not np.isnan(v)}
+    return max(valid, key=lambda k: (valid[k], -k)) if valid else float(costs[0])
 
 
 @dataclass
@@ -135,7 +193,7 @@ def _evaluable(train_labels: np.ndarray, test_labels: np.ndarray) -> bool:
 
 def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
                   test_y: np.ndarray, costs: Sequence[float] = DEFAULT_COSTS, folds: int = 3,
-                  seed: int = 0, progress: bool = False) -> SVMResult:
+                  seed: int = 0, progress: bool = False, n_jobs: int = 1) -> SVMResult:
     """One-vs-rest SVMs with per-class cost by cross-validation; test mAP (%).
 
     Classes without a training positive (or negative) or without a test positive get AP
@@ -145,36 +203,30 @@ def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
         train_x: (N, D) features.  train_y: (N, C) labels in {1, 0, -1}.
         test_x: (M, D) features.  test_y: (M, C) labels.
         costs: Cost grid.  folds: Cross-validation folds.
+        progress: Let joblib report the finished tasks.
+        n_jobs: Worker processes (joblib; -1 = every core). The result does not depend on it.
 
     Returns:
         :class:`SVMResult` with ``mAP`` and per-class ``aps`` in percent.
     """
+    from joblib import Parallel, delayed
     n_classes = train_y.shape[1]
-    aps, chosen, cvs = [], [], []
-    bar = None
-    if progress:
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(n_classes)
-    for c in range(n_classes):
-        if not _evaluable(train_y[:, c], test_y[:, c]):
-            aps.append(float('nan'))
-            chosen.append(float('nan'))
-            cvs.append({})
-            if bar is not None:
-                bar.update()
-            continue
-        cv = choose_cost(train_x, train_y[:, c], costs, folds, seed)
-        valid = {k: v for k, v in cv.items() if not np.isnan(v)}
-        # ties and no-CV cases: the smallest cost of the best (the first in grid order)
-        cost = max(valid, key=lambda k: (valid[k], -k)) if valid else float(costs[0])
-        clf = train_svm(train_x, train_y[:, c], cost)
-        aps.append(100. * average_precision(clf.decision_function(test_x), test_y[:, c]))
-        chosen.append(cost)
-        cvs.append(cv)
-        if bar is not None:
-            bar.update()
+    scored = [c for c in range(n_classes) if _evaluable(train_y[:, c], test_y[:, c])]
+    with Parallel(n_jobs=n_jobs, verbose=5 if progress else 0) as parallel:
+        cv_aps = parallel(delayed(_cv_ap)(train_x, train_y[:, c], float(cost), folds, seed)
+                          for c in scored for cost in costs)
+        cvs = {c: {float(cost): cv_aps[i * len(costs) + j] for j, cost in enumerate(costs)}
+               for i, c in enumerate(scored)}
+        chosen = {c: _best_cost(cvs[c], costs) for c in scored}
+        test_aps = parallel(delayed(_fit_and_score)(train_x, train_y[:, c], test_x,
+                                                    test_y[:, c], chosen[c]) for c in scored)
+    aps = [float('nan')] * n_classes
+    for c, ap in zip(scored, test_aps):
+        aps[c] = ap
     valid_aps = [a for a in aps if not np.isnan(a)]
-    return SVMResult(float(np.mean(valid_aps)) if valid_aps else float('nan'), aps, chosen, cvs)
+    return SVMResult(float(np.mean(valid_aps)) if valid_aps else float('nan'), aps,
+                     [chosen.get(c, float('nan')) for c in range(n_classes)],
+                     [cvs.get(c, {}) for c in range(n_classes)])
 
 
 def low_shot_indices(labels: np.ndarray, k: int, sample: int, negatives: str = 'k',

@@ -72,3 +72,49 @@ def test_depth_inference_and_bare_backbones():
     partial = {k: v for k, v in r50.items() if not k.startswith('layer3.5.')}
     with pytest.raises(CheckpointMismatchError, match='not a ResNet'):
         infer_resnet_depth(partial)
+
+
+ALGORITHM_CONFIGS = {
+    'BYOL': 'configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py',
+    'ORL': 'configs/orl/orl_resnet18_1xb8-tiny-2e_demo.py',
+    'SCRL': 'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
+    'SlotCon': 'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
+}
+
+
+@pytest.mark.parametrize('algorithm,expected', [('BYOL', 'online'), ('ORL', 'online'),
+                                                ('SCRL', 'online'), ('SlotCon', 'target')])
+def test_default_weights_are_the_ones_the_paper_transfers(repo_root, tmp_path, algorithm,
+                                                          expected):
+    from mmengine.config import Config
+
+    from orl_mm.evaluation.checkpoints import TRANSFER_WEIGHTS, checkpoint_algorithm
+    from orl_mm.evaluation.checkpoints import resolve_weights
+    ckpt, online, target = _plugin_checkpoint()
+    # the config text mmengine's Runner saves in every checkpoint
+    ckpt['meta']['cfg'] = Config.fromfile(f'{repo_root}/{ALGORITHM_CONFIGS[algorithm]}').pretty_text
+    path = str(tmp_path / 'epoch_2.pth')
+    torch.save(ckpt, path)
+    assert checkpoint_algorithm(path) == algorithm
+    assert TRANSFER_WEIGHTS[algorithm] == expected
+    weights, why = resolve_weights(path)
+    assert weights == expected and algorithm in why
+    assert ('teacher' in why) == (expected == 'target')
+    state, _ = load_backbone_state_dict(path, 'auto')
+    ref = target if expected == 'target' else online
+    for key in ref:
+        torch.testing.assert_close(state[key], ref[key], rtol=0, atol=0)
+    # asking by name still wins over the default
+    assert resolve_weights(path, 'online')[0] == 'online'
+
+
+def test_algorithm_from_keys_without_a_config():
+    from orl_mm.evaluation.checkpoints import checkpoint_algorithm, resolve_weights
+    ckpt, _, _ = _plugin_checkpoint()
+    assert checkpoint_algorithm(ckpt) is None
+    weights, why = resolve_weights(ckpt)
+    assert weights == 'online' and 'unknown' in why
+    ckpt['state_dict']['grouping.prototypes.weight'] = torch.zeros(4, 4)
+    assert checkpoint_algorithm(ckpt) == 'SlotCon' and resolve_weights(ckpt)[0] == 'target'
+    with pytest.raises(ValueError, match='weights must be one of'):
+        resolve_weights(ckpt, 'teacher')

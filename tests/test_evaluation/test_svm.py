@@ -45,6 +45,19 @@ def test_svm_separable_toy_is_perfect_and_random_labels_are_not():
     assert svm_benchmark(noise_x, y, xt, yt).mAP < 80
 
 
+def test_parallel_svms_give_the_sequential_result():
+    """joblib workers (n_jobs=2) reproduce the one-process result exactly, class by class."""
+    rng = np.random.default_rng(3)
+    x, y, _ = _toy(seed=0, noise=3.0)
+    xt, yt, _ = _toy(seed=1, noise=3.0)
+    y[rng.random(y.shape) < 0.05] = 0  # some difficult labels
+    one = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0))
+    two = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0), n_jobs=2)
+    assert 0 < one.mAP < 100  # a noisy problem: the costs matter
+    assert two.aps == one.aps and two.costs == one.costs and two.cv == one.cv
+    assert two.mAP == one.mAP
+
+
 def test_cross_validation_grid_and_degenerate_folds():
     x, y, _ = _toy()
     cv = choose_cost(x, y[:, 0], costs=(0.5, 2.0), folds=3)
@@ -100,3 +113,20 @@ def test_classes_missing_on_one_side_are_not_scored():
     assert d['aps'][2] is None and d['classes_scored'] == 2
     low = low_shot_benchmark(x, y, xt, yt, shots=(1, ), samples=1, costs=(1.0, ))
     assert low['classes_scored'] == 2
+
+
+def test_cross_validation_ap_is_the_references_scorer():
+    """Known answer: positives at ranks 2 and 3 -> (1/2 + 2/3) / 2 (no envelope, which
+    average_precision applies: 2/3); difficult (0) counts as negative, as in the reference."""
+    from orl_mm.evaluation.svm import cv_average_precision
+    scores = np.array([0.9, 0.8, 0.7])
+    assert cv_average_precision(scores, np.array([-1, 1, 1])) == pytest.approx(7 / 12, abs=1e-6)
+    assert cv_average_precision(scores, np.array([0, 1, 1])) == pytest.approx(7 / 12, abs=1e-6)
+    assert average_precision(scores, np.array([-1, 1, 1])) == pytest.approx(2 / 3)
+    assert np.isnan(cv_average_precision(scores, np.array([-1, 0, -1])))
+    # equals scikit-learn's average_precision_score (the reference's cross_val_score scorer)
+    from sklearn.metrics import average_precision_score
+    rng = np.random.default_rng(0)
+    s, y = rng.standard_normal(200), rng.choice([1, -1, 0], 200)
+    assert cv_average_precision(s, y) == pytest.approx(average_precision_score(y == 1, s),
+                                                       abs=1e-6)

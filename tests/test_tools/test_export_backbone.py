@@ -97,3 +97,18 @@ def test_mismatch_fails_loudly_and_writes_nothing(plugin_ckpt, tmp_path, capsys)
     assert '1 missing keys' in err and 'layer4.1.bn2.weight' in err
     assert not osp.exists(out)
     assert _tool().main([bad, out, '--weights', 'target']) == 0  # target is complete
+
+
+def test_default_is_the_teacher_for_slotcon(plugin_ckpt, tmp_path, capsys):
+    path, online, target = plugin_ckpt
+    ckpt = torch.load(path, weights_only=False)
+    ckpt['state_dict']['grouping.prototypes.weight'] = torch.zeros(3, 3)  # a SlotCon model
+    slotcon = str(tmp_path / 'slotcon.pth')
+    torch.save(ckpt, slotcon)
+    for src, ref, said in ((path, online, 'online weights'), (slotcon, target, 'the teacher')):
+        out = str(tmp_path / 'r18.pth')
+        assert _tool().main([src, out]) == 0
+        assert said in capsys.readouterr().out
+        exported = torch.load(out, weights_only=True)
+        for key, value in ref.items():
+            torch.testing.assert_close(exported[key], value, rtol=0, atol=0)

@@ -8,7 +8,8 @@ Example::
 
 ``--ckpt LABEL=PATH`` may be repeated (``LABEL=random`` for a random-init ResNet of
 ``--depth``); ``LABEL:WEIGHTS=PATH`` picks the weights of that checkpoint (``online`` or
-``target``, e.g. ``--ckpt SlotCon:target=...``; default ``--weights``). ``--images`` takes
+``target``, e.g. ``--ckpt SlotCon:target=...``; default ``--weights``, whose ``auto``
+takes what each checkpoint's method transfers). ``--images`` takes
 image files or folders (the first ``--num`` images, sorted). The heat maps are drawn with
 mmengine's ``Visualizer.draw_featmap``.
 """
@@ -17,7 +18,7 @@ import time
 
 import torch
 
-from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES, build_backbone
+from orl_mm.evaluation.checkpoints import WEIGHT_CHOICES, build_backbone, resolve_weights
 from orl_mm.visualization.attention import attention_sheet
 from orl_mm.visualization.files import image_files
 
@@ -28,7 +29,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="a checkpoint to show (repeat): LABEL[:WEIGHTS]=PATH, or LABEL=random")
     parser.add_argument('--images', nargs='+', required=True, help='image files or folders')
     parser.add_argument('--num', type=int, default=8, help='images taken from folders')
-    parser.add_argument('--weights', choices=sorted(WEIGHT_PREFIXES), default='online')
+    parser.add_argument('--weights', choices=WEIGHT_CHOICES, default='auto',
+                        help="auto: what each checkpoint's method transfers (SlotCon: "
+                        'teacher; BYOL, ORL, SCRL: online network)')
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--depth', type=int, default=50, help='depth of random-init models')
     parser.add_argument('--out', required=True, help='output PNG')
@@ -45,10 +48,13 @@ def main(argv=None) -> str:
         label, path = spec.split('=', 1)
         label, _, weights = label.partition(':')
         weights = weights or args.weights
-        if weights not in WEIGHT_PREFIXES:
-            raise SystemExit(f'--ckpt {spec}: weights must be one of {sorted(WEIGHT_PREFIXES)}')
+        if weights not in WEIGHT_CHOICES:
+            raise SystemExit(f'--ckpt {spec}: weights must be one of {list(WEIGHT_CHOICES)}')
         if path == 'random':
             torch.manual_seed(0)
+        else:
+            weights, why = resolve_weights(path, weights)
+            print(f'{label}: {why}')
         models.append((label, build_backbone(None if path == 'random' else path, weights,
                                              depth=args.depth)))
     paths = image_files(args.images, args.num)

@@ -32,6 +32,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--costs', nargs='+', type=float, default=list(DEFAULT_COSTS),
                         help='cost grid of the cross-validation')
     parser.add_argument('--folds', type=int, default=3, help='cross-validation folds')
+    parser.add_argument('--jobs', type=int, default=-1,
+                        help='worker processes for the per-class SVMs (joblib; -1: every '
+                        'core, as the reference trainer); the result does not depend on it')
     return parser.parse_args(argv)
 
 
@@ -59,7 +62,8 @@ def main(argv=None) -> dict:
             continue
         with timer(f'svm_{layer}'):
             res = svm_benchmark(train_f[layer], train.labels, test_f[layer], test.labels,
-                                args.costs, args.folds, args.seed, progress=True)
+                                args.costs, args.folds, args.seed, progress=True,
+                                n_jobs=args.jobs)
         print(f'\n{layer} ({train_f[layer].shape[1]} dims): mAP {res.mAP:.2f}  '
               f'costs {res.costs}', flush=True)
         result['layers'][layer] = dict(res.to_dict(), dims=int(train_f[layer].shape[1]))

@@ -3,7 +3,9 @@
 # through mim. GPUS=1 runs one process and turns every SyncBN into BN (no process group).
 #
 #   bash tools/benchmarks/mmdetection/mim_dist_train.sh CONFIG CHECKPOINT [GPUS=8] [mmdet args]
-#   WEIGHTS=target bash ...   # the EMA target / teacher backbone instead of the online one
+#   WEIGHTS=target bash ...   # the EMA target / teacher backbone; WEIGHTS=online: the online
+#                             # one; default (auto): what the checkpoint's method transfers
+#                             # (SlotCon: teacher; BYOL, ORL, SCRL: online network)
 #
 # Work dir: work_dirs/benchmarks/mmdetection/<config name>/<checkpoint name> (or --work-dir).
 set -euo pipefail
@@ -15,17 +17,34 @@ CFG=$1
 CKPT=$2
 GPUS=${3:-8}
 shift $(( $# < 3 ? $# : 3 ))
-case ${WEIGHTS:-online} in
-    online) PREFIX=backbone. ;;
-    target) PREFIX=target_net.module.0. ;;
-    *) echo "WEIGHTS must be online or target, got ${WEIGHTS}" >&2; exit 2 ;;
+case ${WEIGHTS:=auto} in
+    auto|online|target) ;;
+    *) echo "WEIGHTS must be auto, online or target, got ${WEIGHTS}" >&2; exit 2 ;;
 esac
 [ -f "$CKPT" ] || { echo "checkpoint not found: $CKPT" >&2; exit 1; }
+# prints which weights it took (and why) on stderr, the key prefix on stdout
+PREFIX=$(python - "$CKPT" "$WEIGHTS" <<'PY'
+import sys
+from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES, resolve_weights
+weights, why = resolve_weights(sys.argv[1], sys.argv[2])
+print(f'backbone: {why}', file=sys.stderr)
+print(WEIGHT_PREFIXES[weights])
+PY
+)
 WORK_DIR=work_dirs/benchmarks/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
 OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.prefix=$PREFIX)
+case $(basename "$CFG") in
+    *_c4_*)  # C4: res5 is the shared RoI head, read from the same checkpoint
+        OPTS+=(model.roi_head.shared_head.init_cfg.checkpoint="$CKPT"
+               model.roi_head.shared_head.init_cfg.prefix=$PREFIX)
+        BN_OPTS=(model.backbone.norm_cfg.type=BN model.roi_head.shared_head.norm_cfg.type=BN) ;;
+    *)
+        BN_OPTS=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
+                 model.roi_head.bbox_head.norm_cfg.type=BN
+                 model.roi_head.mask_head.norm_cfg.type=BN) ;;
+esac
 if [ "$GPUS" -eq 1 ]; then
-    OPTS+=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
-           model.roi_head.bbox_head.norm_cfg.type=BN model.roi_head.mask_head.norm_cfg.type=BN)
+    OPTS+=("${BN_OPTS[@]}")
     LAUNCH=(--launcher none)
 else
     LAUNCH=(--launcher pytorch -G "$GPUS")

@@ -1,0 +1,92 @@
+"""tools/misc/check_data.py: COCO / COCO+ / VOC layouts, and exactly what is missing."""
+import importlib.util
+import json
+import os
+import os.path as osp
+
+TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                'tools', 'misc', 'check_data.py')
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('check_data', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _coco(root, n_train=3, n_val=2, listed_extra=0, unlabeled=0):
+    for folder, n in (('train2017', n_train), ('val2017', n_val), ('unlabeled2017', unlabeled)):
+        if n:
+            os.makedirs(root / folder, exist_ok=True)
+        for i in range(n):
+            (root / folder / f'{i:012d}.jpg').write_bytes(b'\xff\xd8')
+    os.makedirs(root / 'annotations', exist_ok=True)
+    for split, n in (('train2017', n_train), ('val2017', n_val)):
+        images = [{'id': i, 'file_name': f'{i:012d}.jpg'} for i in range(n + listed_extra)]
+        (root / 'annotations' / f'instances_{split}.json').write_text(json.dumps(
+            {'images': images, 'annotations': [{'id': 1, 'image_id': 0}], 'categories': []}))
+
+
+def test_complete_subset_and_what_is_missing(tmp_path, capsys):
+    tool = _tool()
+    root = tmp_path / 'coco'
+    _coco(root)
+    code, report = tool.main(['coco', str(root), '--subset'])
+    assert code == 0 and report.problems == 0
+    assert 'train2017: 3 images' in capsys.readouterr().out
+    # against the full COCO: counts are compared with the official ones
+    code, report = tool.main(['coco', str(root)])
+    out = capsys.readouterr().out
+    assert code == 1 and report.problems == 2
+    assert 'INCOMPLETE  ' in out and '3 of 118287 images (118284 missing)' in out
+    assert '2 of 5000 images (4998 missing)' in out and 'download_dataset' in out
+    # COCO+: unlabeled2017 is required
+    code, report = tool.main(['coco-plus', str(root), '--subset'])
+    out = capsys.readouterr().out
+    assert code == 1 and 'MISSING' in out and 'unlabeled2017: no images' in out
+    assert 'unlabeled2017.zip' in out
+    _coco(root, unlabeled=2)
+    assert tool.main(['coco-plus', str(root), '--subset'])[0] == 0
+
+
+def test_listed_images_absent_and_broken_json(tmp_path, capsys):
+    tool = _tool()
+    root = tmp_path / 'coco'
+    _coco(root, listed_extra=2)
+    code, _ = tool.main(['coco', str(root), '--subset'])
+    out = capsys.readouterr().out
+    assert code == 1 and '2 of 5 listed images are not in' in out and '000000000003.jpg' in out
+    (root / 'annotations' / 'instances_val2017.json').write_text('{"images": [')
+    code, report = tool.main(['coco', str(root), '--subset'])
+    assert code == 1 and 'not valid JSON' in capsys.readouterr().out
+    os.remove(root / 'annotations' / 'instances_train2017.json')
+    tool.main(['coco', str(root), '--subset'])
+    assert 'MISSING     ' + str(root / 'annotations' / 'instances_train2017.json') in \
+        capsys.readouterr().out
+
+
+def test_voc0712(tmp_path, capsys):
+    tool = _tool()
+    root = tmp_path / 'VOCdevkit'
+    for year, lists in (('VOC2007', ('trainval', 'test')), ('VOC2012', ('trainval', ))):
+        os.makedirs(root / year / 'ImageSets' / 'Main')
+        os.makedirs(root / year / 'JPEGImages')
+        os.makedirs(root / year / 'Annotations')
+        for name in lists:
+            ids = [f'{name}_{i}' for i in range(2)]
+            (root / year / 'ImageSets' / 'Main' / f'{name}.txt').write_text('\n'.join(ids))
+            for i in ids:
+                (root / year / 'JPEGImages' / f'{i}.jpg').write_bytes(b'')
+                (root / year / 'Annotations' / f'{i}.xml').write_text('<annotation/>')
+    assert tool.main(['voc', str(root), '--subset'])[0] == 0
+    capsys.readouterr()
+    os.remove(root / 'VOC2012' / 'Annotations' / 'trainval_1.xml')
+    code, report = tool.main(['voc', str(root), '--subset'])
+    out = capsys.readouterr().out
+    assert code == 1 and report.problems == 1
+    assert '0 without JPEGImages/<id>.jpg' in out
+    assert "1 without Annotations/<id>.xml (e.g. ['trainval_1'])" in out
+    code, report = tool.main(['voc', str(root)])  # full VOC: 2 of 5011 ids etc.
+    assert code == 1 and '2 of 5011 ids' in capsys.readouterr().out
+    assert tool.main(['voc', str(tmp_path / 'nowhere')])[0] == 1
