@@ -91,7 +91,15 @@ def test_rejects_dataset_size_mismatch_and_bad_json(tmp_path):
         load_correspondence(str(path))
 
 
-def test_empty_pairs_allowed_when_asked():
+def test_empty_pairs_allowed_when_asked(tmp_path):
+    """An empty pair list is an error by default and accepted, kept empty, when asked."""
     data = _mutated(MALFORMED['empty pair list'][0])
     corr = Correspondence.from_dict(copy.deepcopy(data))
-    corr.validate(SIZES, allow_empty_pairs=True)
+    with pytest.raises(CorrespondenceError, match='has no box pair'):
+        corr.validate(SIZES)
+    corr.validate(SIZES, allow_empty_pairs=True)  # the same data passes with the flag
+    path = tmp_path / 'empty_pairs.json'
+    path.write_text(json.dumps(data))
+    loaded = load_correspondence(str(path), image_sizes=SIZES, allow_empty_pairs=True)
+    assert loaded.to_dict()['pseudo_annotations']['knn_bbox_pair'][2][0] == []
+    assert loaded.to_dict() == data
