@@ -1,10 +1,10 @@
 """Unlabeled scene images in the COCO layout, for image-level pre-training (ORL stage 1)."""
 import json
-import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
+from mmengine.utils import scandir
 from mmpretrain.registry import DATASETS
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
@@ -39,13 +39,13 @@ def read_image_list(ann_file: str) -> List[dict]:
 
 
 def list_images(img_dir: str, extensions: Sequence[str] = IMG_EXTENSIONS) -> List[str]:
-    """Sorted image file names (relative to ``img_dir``, sub-folders included)."""
-    names = []
-    for root, _, files in os.walk(img_dir, followlinks=True):
-        for name in files:
-            if name.lower().endswith(tuple(extensions)):
-                names.append(osp.relpath(osp.join(root, name), img_dir))
-    return sorted(names)
+    """Sorted image file names (relative to ``img_dir``, sub-folders included).
+
+    Listed with ``mmengine.utils.scandir`` (suffix case-insensitive; hidden files such as
+    ``._x.jpg`` left out).
+    """
+    return sorted(scandir(img_dir, suffix=tuple(extensions), recursive=True,
+                          case_sensitive=False))
 
 
 @DATASETS.register_module()

@@ -1,7 +1,8 @@
 """Image files named on a command line: files, or the first ones of folders (sorted)."""
-import os
 import os.path as osp
 from typing import List, Sequence
+
+from mmengine.utils import scandir
 
 from orl_mm.evaluation.labeled_images import IMAGE_EXTENSIONS
 
@@ -15,7 +16,7 @@ def image_files(items: Sequence[str], num: int) -> List[str]:
     paths = []
     for item in items:
         if osp.isdir(item):
-            files = sorted(f for f in os.listdir(item) if f.lower().endswith(IMAGE_EXTENSIONS))
+            files = sorted(scandir(item, suffix=IMAGE_EXTENSIONS, case_sensitive=False))
             paths += [osp.join(item, f) for f in files[:num]]
         elif osp.isfile(item):
             paths.append(item)
