@@ -10,36 +10,12 @@ import json
 import pytest
 
 from orl_mm.testing import run_gloo_processes, train_step_without_valid_items
-
-SCRL = dict(
-    type='SCRL',
-    base_momentum=0.03,
-    data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0, 0, 0], std=[1, 1, 1]),
-    backbone=dict(type='ResNet', depth=18, out_indices=(3, )),
-    neck=dict(type='FlatNonLinearNeck', in_channels=512, hid_channels=32, out_channels=16,
-              with_bias=False, with_last_bn=False, with_avg_pool=False,
-              norm_cfg=dict(type='BN1d')),
-    head=dict(type='LatentPredictHead',
-              predictor=dict(type='FlatNonLinearNeck', in_channels=16, hid_channels=32,
-                             out_channels=16, with_bias=False, with_last_bn=False,
-                             with_avg_pool=False, norm_cfg=dict(type='BN1d')),
-              loss=dict(type='BYOLLoss')))
-SLOTCON = dict(
-    type='SlotCon',
-    base_momentum=0.01,
-    data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0, 0, 0], std=[1, 1, 1]),
-    backbone=dict(type='ResNet', depth=18, out_indices=(3, )),
-    neck=dict(type='GELUMLPNeck', in_channels=512, hid_channels=32, out_channels=16,
-              spatial=True),
-    grouping=dict(type='SemanticGrouping', num_prototypes=8, dim=16),
-    predictor=dict(type='GELUMLPNeck', in_channels=16, hid_channels=32, out_channels=16),
-    grouping_loss=dict(type='GroupingDistillationLoss', num_prototypes=8),
-    contrastive_loss=dict(type='SlotContrastiveLoss', temperature=0.2))
+from orl_mm.testing.models import TINY_SCRL, TINY_SLOTCON
 
 
 @pytest.mark.parametrize('algo, key', [('scrl', 'loss_box'), ('slotcon', 'loss_contrastive')])
 def test_a_rank_without_valid_boxes_or_slots_completes_the_step(algo, key, tmp_path):
-    cfg = SCRL if algo == 'scrl' else SLOTCON
+    cfg = TINY_SCRL if algo == 'scrl' else TINY_SLOTCON
     run_gloo_processes(train_step_without_valid_items, str(tmp_path), world_size=2, timeout=60,
                        args=(algo, cfg))
     results = [json.load(open(tmp_path / f'rank{r}.json')) for r in range(2)]

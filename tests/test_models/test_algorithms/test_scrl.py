@@ -9,20 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from orl_mm.models.losses import byol_distance
-
-TINY = dict(
-    type='SCRL',
-    base_momentum=0.03,
-    data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0, 0, 0], std=[1, 1, 1]),
-    backbone=dict(type='ResNet', depth=18, out_indices=(3, )),
-    neck=dict(type='FlatNonLinearNeck', in_channels=512, hid_channels=32, out_channels=16,
-              with_bias=False, with_last_bn=False, with_avg_pool=False,
-              norm_cfg=dict(type='BN1d')),
-    head=dict(type='LatentPredictHead',
-              predictor=dict(type='FlatNonLinearNeck', in_channels=16, hid_channels=32,
-                             out_channels=16, with_bias=False, with_last_bn=False,
-                             with_avg_pool=False, norm_cfg=dict(type='BN1d')),
-              loss=dict(type='BYOLLoss')))
+from orl_mm.testing.models import TINY_SCRL as TINY
 
 
 @pytest.fixture(autouse=True)

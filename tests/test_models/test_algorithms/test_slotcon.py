@@ -8,17 +8,7 @@ from mmengine.logging import MessageHub
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-TINY = dict(
-    type='SlotCon',
-    base_momentum=0.01,
-    data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0, 0, 0], std=[1, 1, 1]),
-    backbone=dict(type='ResNet', depth=18, out_indices=(3, )),
-    neck=dict(type='GELUMLPNeck', in_channels=512, hid_channels=32, out_channels=16,
-              spatial=True),
-    grouping=dict(type='SemanticGrouping', num_prototypes=8, dim=16),
-    predictor=dict(type='GELUMLPNeck', in_channels=16, hid_channels=32, out_channels=16),
-    grouping_loss=dict(type='GroupingDistillationLoss', num_prototypes=8),
-    contrastive_loss=dict(type='SlotContrastiveLoss', temperature=0.2))
+from orl_mm.testing.models import TINY_SLOTCON as TINY
 
 
 def _batch(b=4, size=64):
