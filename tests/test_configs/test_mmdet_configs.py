@@ -10,6 +10,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from mmpretrain.models import ResNet
 
+from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
 
 CFG_DIR = 'configs/benchmarks/mmdetection'
@@ -149,11 +150,10 @@ def test_c4_detectors_load_res2_to_res5(repo_root, tmp_path, name, weights):
     ckpt = str(tmp_path / 'ckpt.pth')
     torch.save({'meta': {}, 'state_dict': state, 'message_hub': {'x': SimpleNamespace()}}, ckpt)
     cfg = _cfg(repo_root, name)
-    prefix = 'backbone.' if weights == 'online' else 'target_net.module.0.'
+    prefix = WEIGHT_PREFIXES[weights]
     for init_cfg in (cfg.model.backbone.init_cfg, cfg.model.roi_head.shared_head.init_cfg):
         init_cfg.checkpoint, init_cfg.prefix = ckpt, prefix
-    for key in ('backbone', ):  # one process: SyncBN -> BN
-        cfg.model[key].norm_cfg.type = 'BN'
+    cfg.model.backbone.norm_cfg.type = 'BN'  # one process: SyncBN -> BN
     cfg.model.roi_head.shared_head.norm_cfg.type = 'BN'
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)

@@ -10,6 +10,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from mmpretrain.models import ResNet
 
+from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
 
 CFG_DIR = 'configs/benchmarks/classification'
@@ -83,8 +84,7 @@ def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, pe
     # a ResNet-18 and plain BN (one process) keep the test CPU-sized
     cfg.model.backbone.update(depth=18, norm_cfg=dict(type='BN', requires_grad=True))
     cfg.model.head.in_channels = 512
-    cfg.model.backbone.init_cfg.update(
-        checkpoint=ckpt, prefix='backbone.' if weights == 'online' else 'target_net.module.0.')
+    cfg.model.backbone.init_cfg.update(checkpoint=ckpt, prefix=WEIGHT_PREFIXES[weights])
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model)
     runner = SimpleNamespace(cfg=cfg, model=model, _resume=False, _load_from=None,
