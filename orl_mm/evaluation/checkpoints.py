@@ -14,47 +14,34 @@ inferred depth: a checkpoint that does not match fails with the lists of missing
 unexpected keys instead of loading silently half of a network.
 
 Which of the two a tool takes by default is the one the method's paper transfers
-(:data:`TRANSFER_WEIGHTS`, ``weights='auto'``): the online network for BYOL (ORL stage 1),
-ORL and SCRL, the teacher for SlotCon. The algorithm is read from the config mmengine saves
+(``weights='auto'``), read from the method's record (:mod:`orl_mm.structures.method`):
+the online network for BYOL (ORL stage 1), ORL, SCRL and DenseCL, the teacher for SlotCon. The algorithm is read from the config mmengine saves
 in the checkpoint (``meta['cfg']``), else recognised from the state-dict keys.
 """
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import List, Mapping, Optional, Tuple, Union
 
 import torch
 
+from ..structures.method import (DEFAULT_PREFIXES, MethodSpec, method_of_algorithm,
+                                 method_of_state_dict)
+
 __all__ = [
-    'WEIGHT_PREFIXES', 'TRANSFER_WEIGHTS', 'WEIGHT_CHOICES', 'CheckpointMismatchError',
+    'WEIGHT_PREFIXES', 'checkpoint_method', 'WEIGHT_CHOICES', 'CheckpointMismatchError',
     'read_checkpoint', 'read_state_dict', 'checkpoint_algorithm', 'resolve_weights',
     'select_weights',
     'infer_resnet_depth', 'expected_resnet_keys', 'check_resnet_keys',
     'load_backbone_state_dict', 'build_backbone'
 ]
 
-#: Prefix of each named set of backbone weights in a plugin checkpoint.
-WEIGHT_PREFIXES: Dict[str, str] = {
-    'online': 'backbone.',
-    'target': 'target_net.module.0.',
-}
+#: Prefix of each named set of backbone weights under mmpretrain's BYOL convention; a
+#: method whose checkpoints differ says so in its record (``MethodSpec.prefixes``).
+WEIGHT_PREFIXES: Mapping[str, str] = DEFAULT_PREFIXES
 
-#: The weights each method's paper (and reference code) transfers: ORL's
-#: ``tools/extract_backbone_weights.py`` keeps ``backbone.*`` (online); SCRL's trainer runs
-#: its offline evaluation on ``online_network``; SlotCon's
-#: ``transfer/detection/convert_pretrain_to_d2.py`` keeps ``module.encoder_k.*`` (teacher).
-TRANSFER_WEIGHTS: Dict[str, str] = {
-    'BYOL': 'online',
-    'ORL': 'online',
-    'SCRL': 'online',
-    'SlotCon': 'target',
-}
-
-#: Choices of the tools' ``--weights`` (``auto`` = :data:`TRANSFER_WEIGHTS` of the checkpoint).
+#: Choices of the tools' ``--weights`` (``auto``: what the checkpoint's method transfers).
 WEIGHT_CHOICES = ('auto', ) + tuple(sorted(WEIGHT_PREFIXES))
-
-# state-dict key prefixes only one algorithm has (when the checkpoint carries no config)
-_ALGORITHM_KEYS = (('grouping.', 'SlotCon'), ('intra_head.', 'ORL'), ('inter_head.', 'ORL'))
 
 # (blocks per stage, bottleneck?) -> ResNet depth
 _RESNET_DEPTHS = {
@@ -132,11 +119,13 @@ def checkpoint_algorithm(checkpoint: Union[str, Mapping]) -> Optional[str]:
                 found = re.match(r"^    type='([\w.:]+)'", line)
                 if found:
                     return found.group(1).split('.')[-1].split(':')[-1]
-    state = checkpoint.get('state_dict', checkpoint)
-    for prefix, name in _ALGORITHM_KEYS:
-        if any(isinstance(k, str) and k.startswith(prefix) for k in state):
-            return name
-    return None
+    spec = method_of_state_dict(checkpoint.get('state_dict', checkpoint))
+    return spec.algorithm if spec else None
+
+
+def checkpoint_method(checkpoint: Union[str, Mapping]) -> Optional[MethodSpec]:
+    """The method record of the algorithm that wrote a checkpoint, or None if unknown."""
+    return method_of_algorithm(checkpoint_algorithm(checkpoint))
 
 
 def resolve_weights(checkpoint: Union[str, Mapping], weights: str = 'auto') -> Tuple[str, str]:
@@ -145,18 +134,19 @@ def resolve_weights(checkpoint: Union[str, Mapping], weights: str = 'auto') -> T
     Args:
         checkpoint: A plugin checkpoint (path or dict).
         weights: ``'auto'`` (what the paper of the checkpoint's algorithm transfers, see
-            :data:`TRANSFER_WEIGHTS`), ``'online'`` or ``'target'``.
+            its method record, ``MethodSpec.transfer``), ``'online'`` or ``'target'``.
     """
     if weights not in WEIGHT_CHOICES:
         raise ValueError(f'weights must be one of {list(WEIGHT_CHOICES)}, got {weights!r}')
     if weights != 'auto':
         return weights, f'{weights} weights (as asked)'
     algorithm = checkpoint_algorithm(checkpoint)
-    if algorithm in TRANSFER_WEIGHTS:
-        chosen = TRANSFER_WEIGHTS[algorithm]
+    spec = method_of_algorithm(algorithm)
+    if spec is not None:
+        chosen = spec.transfer
         network = 'teacher' if chosen == 'target' else 'online network'
         return chosen, (f'{chosen} weights: the {network}, which {algorithm} transfers '
-                        f'(algorithm read from the checkpoint)')
+                        f'(algorithm read from the checkpoint; {spec.transfer_source})')
     return 'online', (f'online weights: the checkpoint\'s algorithm '
                       f'({algorithm or "unknown"}) has no known transfer rule')
 
@@ -167,8 +157,12 @@ def _prefix_summary(keys) -> str:
 
 
 def select_weights(state_dict: Mapping[str, torch.Tensor], weights: str = 'online',
-                   source: str = 'checkpoint') -> 'OrderedDict[str, torch.Tensor]':
+                   source: str = 'checkpoint', prefixes: Optional[Mapping[str, str]] = None
+                   ) -> 'OrderedDict[str, torch.Tensor]':
     """The tensors under the prefix of ``weights`` (``'online'``/``'target'``), prefix stripped.
+
+    ``prefixes`` maps each weights name to its prefix (the method's ``MethodSpec.prefixes``;
+    default :data:`WEIGHT_PREFIXES`).
 
     A bare backbone state dict (keys ``conv1.weight``, ``layer1.0...``, as exported) is
     returned as is for ``weights='online'``.
@@ -177,9 +171,10 @@ def select_weights(state_dict: Mapping[str, torch.Tensor], weights: str = 'onlin
         ValueError: For an unknown ``weights`` name.
         CheckpointMismatchError: If no key carries the prefix.
     """
-    if weights not in WEIGHT_PREFIXES:
-        raise ValueError(f'weights must be one of {sorted(WEIGHT_PREFIXES)}, got {weights!r}')
-    prefix = WEIGHT_PREFIXES[weights]
+    prefixes = WEIGHT_PREFIXES if prefixes is None else prefixes
+    if weights not in prefixes:
+        raise ValueError(f'weights must be one of {sorted(prefixes)}, got {weights!r}')
+    prefix = prefixes[weights]
     out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items() if k.startswith(prefix))
     if not out and weights == 'online' and 'conv1.weight' in state_dict:
         out = OrderedDict(state_dict)  # already a bare backbone
@@ -248,8 +243,9 @@ def load_backbone_state_dict(checkpoint: Union[str, Mapping], weights: str = 'on
     Args:
         checkpoint: Path of an mmengine checkpoint (or the loaded dict), or of a bare
             backbone state dict.
-        weights: ``'online'`` (``backbone.*``), ``'target'`` (``target_net.module.0.*``,
-            the EMA target / teacher) or ``'auto'`` (:func:`resolve_weights`).
+        weights: ``'online'`` (``backbone.*``), ``'target'`` (the EMA target / teacher:
+            ``target_net.module.0.*``, or the prefix the method's record names) or
+            ``'auto'`` (:func:`resolve_weights`).
         depth: ResNet depth to check against; inferred from the keys when None.
 
     Returns:
@@ -260,7 +256,9 @@ def load_backbone_state_dict(checkpoint: Union[str, Mapping], weights: str = 'on
     if weights == 'auto':
         weights, _ = resolve_weights(checkpoint)
     state = read_state_dict(checkpoint)
-    backbone = select_weights(state, weights, source=source)
+    spec = checkpoint_method(checkpoint)
+    backbone = select_weights(state, weights, source=source,
+                              prefixes=spec.prefixes if spec else None)
     depth, _, _ = check_resnet_keys(backbone, depth, source=f'{source} ({weights} weights)')
     return backbone, depth
 

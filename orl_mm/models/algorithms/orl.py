@@ -18,6 +18,8 @@ from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...structures.method import FigureSpec, MethodSpec, register_method
+
 #: The order of the six inputs ORL's pipeline packs per sample.
 BRANCHES = ('global', 'intra', 'inter')
 
@@ -160,3 +162,19 @@ class ORL(BaseSelfSupervisor):
             if key != 'loss':
                 log_vars[key] = value.mean()
         return losses['loss'], log_vars
+
+
+#: ORL's method record (see :mod:`orl_mm.structures.method`).
+ORL_METHOD = register_method(MethodSpec(
+    name='orl', label='ORL', algorithm='ORL', paper='Xie et al., NeurIPS 2021',
+    transfer='online',
+    transfer_source="ORL's tools/extract_backbone_weights.py keeps backbone.* (online)",
+    signature_keys=('intra_head.', 'inter_head.'),
+    loss_terms=('loss_global', 'loss_intra', 'loss_inter'),
+    loss_note='each term is the reference\'s 2 - 2 cos (0 to 4 per term)',
+    tiny_config='orl/orl_resnet18_1xb8-tiny-2e_demo.py',
+    paper_configs=('orl/orl_resnet50_8xb64-coslr-800e_coco.py',
+                   'orl/orl_resnet50_8xb64-coslr-800e_coco-plus.py'),
+    starts_from='byol', needs_stage2=True,
+    figure=FigureSpec('pairs', 'ORL stage 2: top mined RoI pairs (query box green, '
+                      'neighbour box red)', 'orl_mm.visualization.pairs:draw_pair_sheet')))

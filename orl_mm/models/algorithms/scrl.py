@@ -8,6 +8,8 @@ from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...structures.method import FigureSpec, MethodSpec, register_method
+
 from ..utils import ParameterCosineEMA
 
 
@@ -160,3 +162,16 @@ class SCRL(BaseSelfSupervisor):
         swapped = torch.cat([proj[num:], proj[:num]])  # view 2's targets for view 1's
         # the head's loss averages over the 2M pairs: twice that is the sum of both means
         return 2 * self.head.loss_module(pred, swapped.detach())
+
+
+#: SCRL's method record (see :mod:`orl_mm.structures.method`).
+SCRL_METHOD = register_method(MethodSpec(
+    name='scrl', label='SCRL', algorithm='SCRL', paper='Roh et al., CVPR 2021',
+    transfer='online',
+    transfer_source="SCRL's trainer evaluates and saves online_network",
+    loss_terms=('loss_box', ),
+    tiny_config='scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
+    paper_configs=('scrl/scrl_resnet50_8xb64-lars-coslr-800e_coco.py',
+                   'scrl/scrl_resnet50_32xb256-lars-coslr-200e_in1k.py'),
+    figure=FigureSpec('scrl_boxes', 'SCRL: the image with its two crops, then the box pairs '
+                      'in each view', 'orl_mm.visualization.scrl_boxes:draw_scrl_boxes')))

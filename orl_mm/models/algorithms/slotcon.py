@@ -9,6 +9,8 @@ from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...structures.method import FigureSpec, MethodSpec, register_method
+
 from ..losses.slot_contrastive import slot_valid_mask
 from ..utils import ParameterCosineEMA
 
@@ -171,3 +173,18 @@ class SlotCon(BaseSelfSupervisor):
         loss_contrastive = (1 - w) * (
             self._contrast(q1, k2, s1, t2) + self._contrast(q2, k1, s2, t1))
         return dict(loss_grouping=loss_grouping, loss_contrastive=loss_contrastive)
+
+
+#: SlotCon's method record (see :mod:`orl_mm.structures.method`).
+SLOTCON_METHOD = register_method(MethodSpec(
+    name='slotcon', label='SlotCon', algorithm='SlotCon', paper='Wen et al., NeurIPS 2022',
+    transfer='target',
+    transfer_source="SlotCon's transfer/detection/convert_pretrain_to_d2.py keeps "
+                    'module.encoder_k.* (teacher)',
+    signature_keys=('grouping.', ),
+    loss_terms=('loss_grouping', 'loss_contrastive'),
+    tiny_config='slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
+    paper_configs=('slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py', ),
+    figure=FigureSpec('prototypes', 'SlotCon: prototype assignment maps (each pixel coloured '
+                      'by its winning teacher prototype)',
+                      'orl_mm.visualization.prototypes:prototype_sheet')))
