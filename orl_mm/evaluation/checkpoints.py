@@ -15,8 +15,9 @@ unexpected keys instead of loading silently half of a network.
 
 Which of the two a tool takes by default is the one the method's paper transfers
 (``weights='auto'``), read from the method's record (:mod:`orl_mm.structures.method`):
-the online network for BYOL (ORL stage 1), ORL, SCRL and DenseCL, the teacher for SlotCon. The algorithm is read from the config mmengine saves
-in the checkpoint (``meta['cfg']``), else recognised from the state-dict keys.
+the online network for BYOL (ORL stage 1), ORL, SCRL and DenseCL, the teacher for SlotCon.
+The algorithm is read from the config mmengine saves in the checkpoint (``meta['cfg']``),
+else recognised from the state-dict keys.
 """
 import os.path as osp
 import re
