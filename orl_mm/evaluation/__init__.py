@@ -2,6 +2,7 @@
 from .checkpoints import (WEIGHT_PREFIXES, CheckpointMismatchError, build_backbone,
                           load_backbone_state_dict)
 from .hooks import PretrainedBackboneCheckHook
+from .pretrained_init import OrlPretrained
 
 __all__ = ['WEIGHT_PREFIXES', 'CheckpointMismatchError', 'build_backbone',
-           'load_backbone_state_dict', 'PretrainedBackboneCheckHook']
+           'load_backbone_state_dict', 'PretrainedBackboneCheckHook', 'OrlPretrained']

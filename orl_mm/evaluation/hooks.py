@@ -10,7 +10,10 @@ checkpoint before training and logs one line with the counts::
 
 It raises on any missing key or any tensor that differs from the checkpoint (``strict``).
 A C4 detector's shared RoI head (``model.roi_head.shared_head``: res5, read from the same
-checkpoint) is checked the same way when its ``init_cfg`` is ``Pretrained``.
+checkpoint) is checked the same way when its ``init_cfg`` is ``Pretrained``. For an
+``OrlPretrained`` ``init_cfg`` (:mod:`orl_mm.evaluation.pretrained_init`) the hook takes the
+weights it names (``auto``: the ones the method transfers) and checks the module's ResNet
+tensors (the C4 head's extra norm is not in a checkpoint).
 Registered in mmengine's root ``HOOKS`` so that mmdet's and mmpretrain's scopes both find it.
 """
 from typing import List, Optional, Tuple
@@ -46,7 +49,7 @@ class PretrainedBackboneCheckHook(Hook):
         init_cfg = cfg.get('init_cfg', None) if cfg else None
         if isinstance(init_cfg, (list, tuple)):
             init_cfg = next((c for c in init_cfg if c.get('type') == 'Pretrained'), None)
-        if not init_cfg or init_cfg.get('type') != 'Pretrained':
+        if not init_cfg or init_cfg.get('type') not in ('Pretrained', 'OrlPretrained'):
             return None
         return init_cfg
 
@@ -76,14 +79,30 @@ class PretrainedBackboneCheckHook(Hook):
         for name, module, init_cfg in targets:
             self._check(runner, name, module, init_cfg)
 
-    def _check(self, runner, name: str, module: torch.nn.Module, init_cfg: dict) -> None:
+    @staticmethod
+    def _checkpoint_state(init_cfg: dict) -> Tuple[dict, Optional[str]]:
+        """The tensors the ``init_cfg`` loads, and the prefix (or weights name) it read."""
+        if init_cfg.get('type') == 'OrlPretrained':
+            from .checkpoints import load_backbone_state_dict, resolve_weights
+            weights, _ = resolve_weights(init_cfg['checkpoint'], init_cfg.get('weights', 'auto'))
+            state, _ = load_backbone_state_dict(init_cfg['checkpoint'], weights)
+            return state, f'{weights} weights'  # what the log names instead of a prefix
         from mmengine.runner.checkpoint import _load_checkpoint
-        ckpt_path, prefix = init_cfg['checkpoint'], init_cfg.get('prefix', None)
-        ckpt = _load_checkpoint(ckpt_path, map_location='cpu')
+        prefix = init_cfg.get('prefix', None)
+        ckpt = _load_checkpoint(init_cfg['checkpoint'], map_location='cpu')
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
         if prefix:
             state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        return state, prefix
+
+    def _check(self, runner, name: str, module: torch.nn.Module, init_cfg: dict) -> None:
+        ckpt_path = init_cfg['checkpoint']
+        state, prefix = self._checkpoint_state(init_cfg)
+        source = prefix if init_cfg.get('type') == 'OrlPretrained' else f'prefix {prefix!r}'
         own = module.state_dict()
+        if init_cfg.get('type') == 'OrlPretrained':
+            from .pretrained_init import RESNET_PARTS
+            own = {k: v for k, v in own.items() if k.split('.', 1)[0] in RESNET_PARTS}
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         equal = [k for k in own if k in state and torch.is_tensor(state[k])
@@ -92,7 +111,7 @@ class PretrainedBackboneCheckHook(Hook):
         equal_set = set(equal)
         different = [k for k in own if k in state and k not in equal_set]
         runner.logger.info(
-            f'PretrainedBackboneCheckHook: {name} <- {ckpt_path} (prefix {prefix!r}): '
+            f'PretrainedBackboneCheckHook: {name} <- {ckpt_path} ({source}): '
             f'{len(equal)}/{len(own)} tensors loaded and equal, {len(missing)} missing keys, '
             f'{len(unexpected)} unexpected keys'
             + (f'; missing: {missing[:20]}' if missing else '')
@@ -100,6 +119,6 @@ class PretrainedBackboneCheckHook(Hook):
             + (f'; different: {different[:20]}' if different else ''))
         if self.strict and (missing or different):
             raise RuntimeError(
-                f'the {name} was not filled from {ckpt_path} (prefix {prefix!r}): '
+                f'the {name} was not filled from {ckpt_path} ({source}): '
                 f'{len(missing)} missing keys {missing[:20]}, {len(different)} tensors differ '
                 f'{different[:20]}')

@@ -13,8 +13,9 @@
 #       configs/benchmarks/classification/resnet50_4xb64-syncbn-semi-1pct-steplr-20e_in1k.py \
 #       --launcher pytorch -G 4 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
-# CKPT: any orl_mm checkpoint; model.backbone.init_cfg.prefix=target_net.module.0. takes the
-# EMA target / teacher (what SlotCon transfers) instead of the online backbone.
+# CKPT: any orl_mm checkpoint or exported backbone. OrlPretrained (weights='auto') takes the
+# backbone the method's paper transfers (SlotCon: the teacher; the others: the online
+# network) and logs which; model.backbone.init_cfg.weights=online|target overrides it.
 _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     'mmpretrain::_base_/datasets/imagenet_bs64_pil_resize.py',
@@ -24,7 +25,10 @@ _base_ = [
 model = dict(
     backbone=dict(
         norm_cfg=dict(type='SyncBN', requires_grad=True),
-        init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
+        # zero_init_residual=False: mmpretrain's ResNet zeroes every norm3 after any init_cfg
+        # that is not of type 'Pretrained' (orl_mm/evaluation/pretrained_init.py)
+        zero_init_residual=False,
+        init_cfg=dict(type='OrlPretrained', checkpoint='', weights='auto')))
 
 train_dataloader = dict(
     batch_size=64,

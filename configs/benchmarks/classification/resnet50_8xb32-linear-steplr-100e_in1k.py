@@ -6,8 +6,9 @@
 #       configs/benchmarks/classification/resnet50_8xb32-linear-steplr-100e_in1k.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
-# CKPT: any orl_mm checkpoint; model.backbone.init_cfg.prefix=target_net.module.0. takes the
-# EMA target/teacher instead of the online backbone.
+# CKPT: any orl_mm checkpoint or exported backbone. OrlPretrained (weights='auto') takes the
+# backbone the method's paper transfers (SlotCon: the teacher; the others: the online
+# network) and logs which; model.backbone.init_cfg.weights=online|target overrides it.
 _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     'mmpretrain::_base_/datasets/imagenet_bs32_pil_resize.py',
@@ -18,7 +19,10 @@ _base_ = [
 model = dict(
     backbone=dict(
         frozen_stages=4,
-        init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
+        # zero_init_residual=False: mmpretrain's ResNet zeroes every norm3 after any init_cfg
+        # that is not of type 'Pretrained' (orl_mm/evaluation/pretrained_init.py)
+        zero_init_residual=False,
+        init_cfg=dict(type='OrlPretrained', checkpoint='', weights='auto')))
 
 optim_wrapper = dict(
     type='OptimWrapper', optimizer=dict(type='SGD', lr=30., momentum=0.9, weight_decay=0.))

@@ -22,21 +22,13 @@ case ${WEIGHTS:=auto} in
     *) echo "WEIGHTS must be auto, online or target, got ${WEIGHTS}" >&2; exit 2 ;;
 esac
 [ -f "$CKPT" ] || { echo "checkpoint not found: $CKPT" >&2; exit 1; }
-# prints which weights it took (and why) on stderr, the key prefix on stdout
-PREFIX=$(python - "$CKPT" "$WEIGHTS" <<'PY'
-import sys
-from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES, resolve_weights
-weights, why = resolve_weights(sys.argv[1], sys.argv[2])
-print(f'backbone: {why}', file=sys.stderr)
-print(WEIGHT_PREFIXES[weights])
-PY
-)
 WORK_DIR=work_dirs/benchmarks/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
-OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.prefix=$PREFIX)
+# OrlPretrained resolves WEIGHTS=auto from the checkpoint and logs which backbone it took
+OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.weights=$WEIGHTS)
 case $(basename "$CFG") in
     *_c4_*)  # C4: res5 is the shared RoI head, read from the same checkpoint
         OPTS+=(model.roi_head.shared_head.init_cfg.checkpoint="$CKPT"
-               model.roi_head.shared_head.init_cfg.prefix=$PREFIX)
+               model.roi_head.shared_head.init_cfg.weights=$WEIGHTS)
         BN_OPTS=(model.backbone.norm_cfg.type=BN model.roi_head.shared_head.norm_cfg.type=BN) ;;
     *)
         BN_OPTS=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN

@@ -1,0 +1,15 @@
+# Mask R-CNN R50-FPN 2x on COCO, as ORL's benchmarks/detection/configs/R_50_FPN_2x.yaml: the
+# Table-4 protocol (mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py) with detectron2's 2x
+# schedule: 180k iterations of 16 images, lr x0.1 at 120k and 160k.
+#
+#   mim train mmdet configs/benchmarks/mmdetection/mask-rcnn_r50_fpn_8xb2-syncbn-ms-180k_coco.py \
+#       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
+_base_ = './mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py'
+
+max_iter = 180000
+train_cfg = dict(max_iters=max_iter, val_interval=max_iter)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
+    dict(type='MultiStepLR', begin=0, end=max_iter, by_epoch=False,
+         milestones=[120000, 160000], gamma=0.1),
+]
