@@ -78,7 +78,8 @@ test_dataloader = val_dataloader
 max_iter = 24000
 train_cfg = dict(max_iters=max_iter, val_interval=max_iter)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
+    # WARMUP_ITERS 100 (end=101: mmengine's LinearLR reaches 1 at iteration end - 1)
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=101),
     dict(type='MultiStepLR', begin=0, end=max_iter, by_epoch=False, milestones=[18000, 22000],
          gamma=0.1),
 ]

@@ -17,7 +17,9 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iter, val_interval=max
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
+    # detectron2's factor 0.001 (1 - i / 1000) + i / 1000: mmengine's LinearLR reaches its
+    # end factor at iteration end - 1, so end=1001 (mmdet's ms-90k configs: 1000, one early)
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1001),
     dict(type='MultiStepLR', begin=0, end=max_iter, by_epoch=False, milestones=[60000, 80000],
          gamma=0.1),
 ]
