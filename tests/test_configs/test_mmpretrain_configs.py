@@ -10,7 +10,6 @@ from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from mmpretrain.models import ResNet
 
-from orl_mm.evaluation.checkpoints import WEIGHT_PREFIXES
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
 
 CFG_DIR = 'configs/benchmarks/classification'
@@ -29,7 +28,7 @@ def test_semi_supervised_protocol(repo_root, percent, weight_decay):
     assert cfg.default_scope == 'mmpretrain'
     b = cfg.model.backbone
     assert b.depth == 50 and b.norm_cfg.type == 'SyncBN' and b.get('frozen_stages', -1) == -1
-    assert b.init_cfg == dict(type='Pretrained', checkpoint='', prefix='backbone.')
+    assert b.init_cfg == dict(type='OrlPretrained', checkpoint='', weights='auto')
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.01, 0.9, weight_decay)
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {'head': {'lr_mult': 100}}
@@ -66,8 +65,12 @@ def test_label_subset_is_the_file_list_given(repo_root, tmp_path):
         ('train/n01/n01_2.JPEG', 0), ('train/n02/n02_0.JPEG', 1)]
 
 
-@pytest.mark.parametrize('percent,weights', [(1, 'online'), (10, 'target')])
-def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, percent, weights):
+@pytest.mark.parametrize('percent,weights,slotcon,expected', [
+    (1, 'auto', False, 'online'), (10, 'target', False, 'target'), (1, 'auto', True, 'target')])
+def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, percent, weights,
+                                                         slotcon, expected):
+    """OrlPretrained fills the whole backbone (norm3 not zeroed by zero_init_residual) with the
+    weights the method transfers: a SlotCon checkpoint's teacher."""
     from mmpretrain.registry import MODELS
     from mmpretrain.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -78,13 +81,15 @@ def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, pe
     state = {f'backbone.{k}': v for k, v in online.state_dict().items()}
     state.update({f'target_net.module.0.{k}': v for k, v in target.state_dict().items()})
     state['neck.mlp.0.weight'] = torch.zeros(2, 2)
+    if slotcon:
+        state['grouping.prototypes.weight'] = torch.zeros(4, 4)
     ckpt = str(tmp_path / 'ckpt.pth')
     torch.save({'meta': {}, 'state_dict': state, 'message_hub': {'x': SimpleNamespace()}}, ckpt)
     cfg = _cfg(repo_root, SEMI[percent])
     # a ResNet-18 and plain BN (one process) keep the test CPU-sized
     cfg.model.backbone.update(depth=18, norm_cfg=dict(type='BN', requires_grad=True))
     cfg.model.head.in_channels = 512
-    cfg.model.backbone.init_cfg.update(checkpoint=ckpt, prefix=WEIGHT_PREFIXES[weights])
+    cfg.model.backbone.init_cfg.update(checkpoint=ckpt, weights=weights)
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model)
     runner = SimpleNamespace(cfg=cfg, model=model, _resume=False, _load_from=None,
@@ -93,9 +98,30 @@ def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, pe
         PretrainedBackboneCheckHook().before_train(runner)
     model.init_weights()
     PretrainedBackboneCheckHook().before_train(runner)
-    ref = (online if weights == 'online' else target).state_dict()
+    ref = (online if expected == 'online' else target).state_dict()
     for key, value in model.backbone.state_dict().items():
         torch.testing.assert_close(value, ref[key], rtol=0, atol=0)
     # fine-tuning: every backbone parameter trains, the head at 100x the lr
     assert all(p.requires_grad for p in model.backbone.parameters())
     assert model(torch.rand(2, 3, 64, 64), mode='tensor').shape == (2, 1000)
+
+
+@pytest.mark.parametrize('name', [SEMI[1], 'resnet50_8xb32-linear-steplr-100e_in1k.py'])
+def test_bottleneck_norm3_keeps_the_checkpoint(repo_root, tmp_path, name):
+    """mmpretrain's ResNet zeroes every Bottleneck norm3 after an init_cfg that is not of type
+    'Pretrained' unless zero_init_residual=False; the configs say so (ResNet-50, exported)."""
+    from mmpretrain.registry import MODELS
+    from mmpretrain.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    net = ResNet(depth=50, zero_init_residual=False)
+    net.init_weights()
+    ckpt = str(tmp_path / 'r50.pth')
+    torch.save(dict(net.state_dict()), ckpt)  # an exported bare backbone
+    cfg = _cfg(repo_root, name)
+    cfg.model.backbone.update(norm_cfg=dict(type='BN', requires_grad=True))
+    cfg.model.backbone.init_cfg.checkpoint = ckpt
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    norm3 = model.backbone.layer1[0].norm3.weight
+    assert torch.equal(norm3, torch.ones_like(norm3))
