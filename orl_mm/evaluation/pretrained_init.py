@@ -29,7 +29,7 @@ mmpretrain transfer configs therefore set ``zero_init_residual=False``; mmdet's 
 adds no such step once an ``init_cfg`` is given.
 """
 from collections import OrderedDict
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
 
 import torch
 from mmengine.logging import print_log
@@ -136,9 +136,3 @@ class OrlPretrained(PretrainedInit):
     def _get_init_info(self) -> str:
         return (f'{self.__class__.__name__}: {self.chosen or self.weights} weights from '
                 f'{self.checkpoint}')
-
-
-def orl_pretrained_cfg(init_cfg: Optional[Mapping]) -> Optional[Dict]:
-    """The ``OrlPretrained`` entry of a module's ``init_cfg`` (a dict or list), or None."""
-    cfgs = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
-    return next((dict(c) for c in cfgs if c and c.get('type') == 'OrlPretrained'), None)
