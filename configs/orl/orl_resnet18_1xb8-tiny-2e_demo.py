@@ -30,11 +30,10 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.05))  # fp32 on CPU
+# the full config's schedule (mmcv's per-epoch cosine with its warm-up), 2 epochs
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=1, by_epoch=True, begin=1, end=2,
-         convert_to_iter_based=True),
+    dict(type='EpochCosineWarmupLR', T_max=2, eta_min=0., warmup_epochs=1, warmup_ratio=0.1,
+         by_epoch=True, begin=0, end=2, convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=2)
 auto_scale_lr = dict(base_batch_size=8)

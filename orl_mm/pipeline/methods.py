@@ -74,8 +74,9 @@ def trained(methods: Sequence[str]) -> List[str]:
 def epoch_options(cfg: Config, epochs: int) -> Dict[str, object]:
     """Overrides that train for ``epochs`` with the config's warm-up + cosine schedule.
 
-    The tiny and full configs all have ``param_scheduler = [warm-up, cosine]`` by epoch; the
-    warm-up is kept and the cosine fills the remaining epochs.
+    Two shapes: ``[warm-up, cosine]`` by epoch (SCRL, SlotCon; the warm-up is kept and the
+    cosine fills the remaining epochs) and ``[EpochCosineWarmupLR]`` (ORL and its BYOL,
+    mmcv's per-epoch cosine over all epochs with its warm-up: the cosine spans ``epochs``).
 
     Raises:
         ValueError: If the schedule has another shape or the warm-up is not shorter.
@@ -83,12 +84,19 @@ def epoch_options(cfg: Config, epochs: int) -> Dict[str, object]:
     if epochs <= 0:
         return {}
     sched = cfg.param_scheduler
-    if not isinstance(sched, (list, tuple)) or len(sched) != 2 or 'T_max' not in sched[1]:
-        raise ValueError('--epochs needs a [warm-up, CosineAnnealing*] param_scheduler; '
-                         f'got {sched}; pass --epochs 0 to keep the config')
-    warmup_end = int(sched[0]['end'])
+    single = (isinstance(sched, (list, tuple)) and len(sched) == 1
+              and sched[0].get('type') == 'EpochCosineWarmupLR')
+    if not single and (not isinstance(sched, (list, tuple)) or len(sched) != 2
+                       or 'T_max' not in sched[1]):
+        raise ValueError('--epochs needs a [warm-up, CosineAnnealing*] or '
+                         f'[EpochCosineWarmupLR] param_scheduler; got {sched}; pass --epochs 0 '
+                         'to keep the config')
+    warmup_end = int(sched[0]['warmup_epochs'] if single else sched[0]['end'])
     if epochs <= warmup_end:
         raise ValueError(f'--epochs {epochs} must exceed the warm-up ({warmup_end} epochs)')
+    if single:
+        return {'train_cfg.max_epochs': epochs, 'param_scheduler.0.end': epochs,
+                'param_scheduler.0.T_max': epochs}
     return {'train_cfg.max_epochs': epochs, 'param_scheduler.1.begin': warmup_end,
             'param_scheduler.1.end': epochs, 'param_scheduler.1.T_max': epochs - warmup_end}
 

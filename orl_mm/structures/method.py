@@ -66,6 +66,8 @@ class MethodSpec:
             (ORL: ``byol``, its stage 1).
         needs_stage2: Whether it needs ORL's correspondence discovery between.
         figure: Its own figure in the report, if any.
+        algorithm_aliases: Other model types that wrote its checkpoints (BYOL: ``BYOL``,
+            mmpretrain's class, before ``BYOLParamEMA``).
     """
     name: str
     label: str
@@ -82,6 +84,7 @@ class MethodSpec:
     starts_from: Optional[str] = None
     needs_stage2: bool = False
     figure: Optional[FigureSpec] = None
+    algorithm_aliases: Tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.transfer not in WEIGHTS:
@@ -162,9 +165,10 @@ def get_method(name: str) -> MethodSpec:
 
 
 def method_of_algorithm(algorithm: Optional[str]) -> Optional[MethodSpec]:
-    """The record whose ``algorithm`` (model type) is ``algorithm``, or None."""
+    """The record whose ``algorithm`` (model type, or one of its aliases) is
+    ``algorithm``, or None."""
     for spec in _METHODS.values():
-        if algorithm is not None and spec.algorithm == algorithm:
+        if algorithm is not None and algorithm in (spec.algorithm, *spec.algorithm_aliases):
             return spec
     return None
 

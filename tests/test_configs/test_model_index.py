@@ -5,6 +5,8 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from orl_mm.structures.method import method_of_algorithm
+
 ALGORITHM_DIRS = ('orl', 'scrl', 'slotcon')
 
 
@@ -34,7 +36,8 @@ def test_entries_match_their_configs(repo_root, model_index):
         meta = model.metadata
         assert meta.epochs == cfg.train_cfg.max_epochs, model.name
         algorithm = model.in_collection.replace('ORL-Stage1-', '')
-        assert cfg.model.type == algorithm, model.name
+        # the collection names the method; stage-1 BYOL's model type is BYOLParamEMA
+        assert method_of_algorithm(cfg.model.type).label == algorithm, model.name
         gpus, per_gpu = model.name.split('_')[2].split('-')[0].split('xb')
         assert cfg.train_dataloader.batch_size == int(per_gpu), model.name
         if meta.batch_size is not None:

@@ -110,3 +110,29 @@ def test_one_syncbn_mechanism(repo_root, full, tiny):
         type(m).__name__ for m in norms if not isinstance(m, torch.nn.SyncBatchNorm)]
     norms = _norm_layers(tiny, repo_root)
     assert norms and not any(isinstance(m, torch.nn.SyncBatchNorm) for m in norms)
+
+
+def _reference_epoch_batches(n, batch_size):
+    """kakaobrain/scrl data/dataloader.py InfiniteBatchSampler with drop_last=False (as
+    data/getters.py get_loaders_for_trainer builds it): full batches, then the remainder."""
+    sizes, batch = [], 0
+    for _ in range(n):
+        batch += 1
+        if batch == batch_size:
+            sizes.append(batch)
+            batch = 0
+    return sizes + ([batch] if batch else [])
+
+
+@pytest.mark.parametrize('path', sorted(SCRL) + ['configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'])
+def test_scrl_keeps_the_last_batch(repo_root, path):
+    """An epoch of 2.5 batches: the config's loader yields the reference's 3 batches."""
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(osp.join(repo_root, path)).train_dataloader
+    n = cfg.batch_size * 2 + cfg.batch_size // 2
+    loader = Runner.build_dataloader(dict(
+        cfg, dataset=[torch.zeros(1)] * n, num_workers=0, persistent_workers=False,
+        collate_fn=dict(type='default_collate')), seed=0)
+    sizes = [len(batch) for batch in loader]
+    assert sizes == _reference_epoch_batches(n, cfg.batch_size) == [cfg.batch_size] * 2 + [
+        cfg.batch_size // 2]

@@ -40,6 +40,12 @@ def test_epoch_options_keep_warmup_and_fill_cosine(repo_root):
     assert epoch_options(cfg, 0) == {}
     with pytest.raises(ValueError, match='must exceed the warm-up'):
         epoch_options(cfg, warmup)
+    # ORL's and BYOL's single per-epoch cosine spans all epochs, its warm-up kept
+    orl = Config.fromfile(osp.join(repo_root, 'configs/orl/orl_resnet18_1xb8-tiny-2e_demo.py'))
+    assert epoch_options(orl, 7) == {'train_cfg.max_epochs': 7, 'param_scheduler.0.end': 7,
+                                     'param_scheduler.0.T_max': 7}
+    with pytest.raises(ValueError, match='must exceed the warm-up'):
+        epoch_options(orl, orl.param_scheduler[0]['warmup_epochs'])
 
 
 def test_all_methods_same_epochs_same_images_same_eval(tmp_path, demo_root):

@@ -142,6 +142,6 @@ def test_configs_follow_the_paper(repo_root, config):
         assert cfg.train_dataloader.batch_size == 64  # x 8 GPUs = 512
         assert cfg.optim_wrapper.optimizer.lr == 0.4 and cfg.train_cfg.max_epochs == 800
         assert cfg.optim_wrapper.optimizer.weight_decay == 1e-4
-        assert cfg.param_scheduler[0].end == 4  # warm-up epochs
+        assert cfg.param_scheduler[0].warmup_epochs == 4
     else:
         assert cfg.train_dataloader.persistent_workers is False

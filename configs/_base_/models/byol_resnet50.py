@@ -1,6 +1,10 @@
 # BYOL (Grill et al., NeurIPS 2020) as mmpretrain builds it: ResNet-50 -> projector MLP
 # (2048 -> 4096 -> 256) -> predictor MLP (256 -> 4096 -> 256); EMA target with
-# base_momentum=0.01, i.e. tau from 0.99 to 1 on a cosine schedule (mmpretrain's CosineEMA).
+# base_momentum=0.01, i.e. tau from 0.99 to 1 on a per-iteration cosine schedule.
+# BYOLParamEMA is mmpretrain's BYOL whose target averages parameters only and keeps its own
+# BN running statistics, as ORL's reference (openselfsup/models/byol.py _momentum_update,
+# hooks/byol_hook.py: tau_k = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2 after step k, every
+# iteration); mmpretrain's CosineEMA would copy the online BN statistics every step.
 # Initialisation as the reference (Jiahao000/ORL openselfsup/models/{orl,byol}.py
 # init_weights): backbone convolutions Kaiming-normal with fan_in (ResNet.init_weights), BN
 # weight 1 / bias 0; projector and predictor linear layers Kaiming-normal with fan_in
@@ -17,7 +21,7 @@ mlp_init = [
     dict(type='Constant', val=1, bias=0, layer=['_BatchNorm', 'GroupNorm']),
 ]
 model = dict(
-    type='BYOL',
+    type='BYOLParamEMA',
     base_momentum=0.01,
     data_preprocessor=dict(
         type='SelfSupDataPreprocessor',

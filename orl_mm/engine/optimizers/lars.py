@@ -7,6 +7,7 @@ from mmpretrain.registry import OPTIMIZERS
 from torch.optim.optimizer import Optimizer
 
 TRUST_RATIOS = ('update_norm', 'grad_norm_plus_decay')
+EXCLUDED_UPDATES = ('grad', 'lr_grad')
 
 
 @OPTIMIZERS.register_module()
@@ -38,8 +39,16 @@ class LARSSGD(Optimizer):
       momentum and ``p -= lr * mu``): ``q = ||p|| / (||g|| + wd * ||p|| + eps) * eta``,
       1 unless ``||p|| > 0`` and ``||g|| > 0``.
 
-    Excluded parameters take the plain SGD step on their gradient: no weight decay and no
-    adaptation (``d = g``). A parameter is excluded when it is 1-D and ``exclude_1d`` is
+    Excluded parameters get no weight decay and no adaptation. Their ``d`` is
+    ``excluded_update``:
+
+    * ``'grad'``: ``d = g``, the plain momentum-SGD step (SlotCon's reference);
+    * ``'lr_grad'``: ``d = lr * g`` (SCRL's reference: torchlars' ``CustomLARS`` sets the
+      excluded group's "adaptive lr" to ``group['lr']`` and multiplies the gradient by it,
+      then ``torch.optim.SGD`` multiplies the buffer by ``lr`` again), so the excluded
+      parameters move with ``lr**2`` at a constant lr.
+
+    A parameter is excluded when it is 1-D and ``exclude_1d`` is
     set (SlotCon's rule: biases and batch-norm affine parameters, whatever their name) or
     when its parameter group has ``lars_exclude=True`` (set by name through mmengine's
     ``paramwise_cfg.custom_keys``, as SCRL's reference selects ``'bn'`` and ``'bias'``).
@@ -55,6 +64,7 @@ class LARSSGD(Optimizer):
         eps: Added to the denominator of ``'grad_norm_plus_decay'`` (torchlars: 1e-8);
             ``'update_norm'`` has none.
         exclude_1d: Exclude every 1-D parameter (SlotCon: True).
+        excluded_update: ``'grad'`` or ``'lr_grad'`` (above).
     """
 
     def __init__(self,
@@ -65,7 +75,8 @@ class LARSSGD(Optimizer):
                  eta: float = 1e-3,
                  trust_ratio: str = 'update_norm',
                  eps: float = 1e-8,
-                 exclude_1d: bool = True) -> None:
+                 exclude_1d: bool = True,
+                 excluded_update: str = 'grad') -> None:
         for name, value in (('lr', lr), ('momentum', momentum),
                             ('weight_decay', weight_decay), ('eta', eta), ('eps', eps)):
             if not value >= 0:
@@ -73,12 +84,16 @@ class LARSSGD(Optimizer):
         if trust_ratio not in TRUST_RATIOS:
             raise ValueError(
                 f'LARSSGD: trust_ratio must be one of {TRUST_RATIOS}, got {trust_ratio!r}')
+        if excluded_update not in EXCLUDED_UPDATES:
+            raise ValueError(f'LARSSGD: excluded_update must be one of {EXCLUDED_UPDATES}, '
+                             f'got {excluded_update!r}')
         defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta,
                         lars_exclude=False)
         super().__init__(params, defaults)
         self.trust_ratio = trust_ratio
         self.eps = eps
         self.exclude_1d = exclude_1d
+        self.excluded_update = excluded_update
 
     def _scaled_step(self, p: torch.Tensor, grad: torch.Tensor, weight_decay: float,
                      eta: float) -> torch.Tensor:
@@ -120,7 +135,8 @@ class LARSSGD(Optimizer):
                 if p.grad.is_sparse:
                     raise RuntimeError('LARSSGD does not support sparse gradients')
                 if group['lars_exclude'] or (self.exclude_1d and p.ndim == 1):
-                    update = p.grad
+                    update = (p.grad if self.excluded_update == 'grad'
+                              else p.grad.mul(group['lr']))
                 else:
                     update = self._scaled_step(p, p.grad, group['weight_decay'],
                                                group['eta'])

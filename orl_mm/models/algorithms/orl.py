@@ -14,11 +14,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...structures.method import FigureSpec, MethodSpec, register_method
+from ..utils import ParameterCosineEMA
 
 #: The order of the six inputs ORL's pipeline packs per sample.
 BRANCHES = ('global', 'intra', 'inter')
@@ -36,11 +36,16 @@ class ORL(BaseSelfSupervisor):
     * ``head.*``, ``intra_head.*``, ``inter_head.*``: the global, intra-RoI and inter-RoI
       predictors (``LatentPredictHead``; 256 -> 4096 -> 256). ``head`` has the name of
       BYOL's only predictor, so a BYOL state dict loads into ORL's global branch;
-    * ``target_net.*``: the EMA target, ``CosineEMA(nn.Sequential(backbone, neck))`` exactly
-      as mmpretrain's BYOL builds it, so the target backbone is ``target_net.module.0.*``
-      and the target projector ``target_net.module.1.*``. It tracks the backbone and the
-      projector (not the predictors) and is updated once per :meth:`loss` call, before the
-      target forward, with τ from ``1 - base_momentum`` to 1 on a cosine schedule.
+    * ``target_net.*``: the EMA target, ``ParameterCosineEMA(nn.Sequential(backbone,
+      neck))`` (mmpretrain's BYOL builds a ``CosineEMA`` of the same modules, so the keys
+      are the same): the target backbone is ``target_net.module.0.*`` and the target
+      projector ``target_net.module.1.*``. It tracks the backbone and the projector (not
+      the predictors), averages parameters only and keeps its own batch-norm running
+      statistics, updated by its own forwards (reference ``_momentum_update``; mmpretrain's
+      ``CosineEMA`` copies the online buffers every step). It is updated once per
+      :meth:`loss` call, before the target forward: call 0 copies the online network,
+      call ``k`` averages with τ_{k-1} = 1 - base_momentum (cos(π (k-1) / K) + 1) / 2 —
+      the reference ``BYOLHook``'s update after optimiser step ``k - 1``.
 
     Inputs are six image batches per step, in this order (see ``MultiBranch``)::
 
@@ -99,9 +104,10 @@ class ORL(BaseSelfSupervisor):
             raise ValueError(f'loss_weights must be 3 non-negative numbers, got {loss_weights}')
         self.loss_weights = tuple(float(w) for w in loss_weights)
 
-        # the EMA target, exactly as mmpretrain's BYOL builds it
-        self.target_net = CosineEMA(
-            nn.Sequential(self.backbone, self.neck), momentum=base_momentum)
+        # the EMA target: parameters only, on the reference's per-iteration schedule
+        self.target_net = ParameterCosineEMA(
+            nn.Sequential(self.backbone, self.neck), momentum=base_momentum,
+            copy_at_start=True, after_step=True)
 
     def _heads(self) -> Tuple[nn.Module, nn.Module, nn.Module]:
         return self.head, self.intra_head, self.inter_head

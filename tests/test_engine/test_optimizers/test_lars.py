@@ -207,23 +207,98 @@ def test_slotcon_config_builds_the_reference_lars(repo_root):
     assert type(opt) is LARSSGD and opt.param_groups[0]['lr'] == 0.1
 
 
+def _reference_name(name):
+    """orl_mm's SCRL parameter name -> the reference's (models/backbone.py: torchvision
+    ResNet children in nn.Sequential ``encoder``; models/heads.py: nn.Sequential ``net`` of
+    Linear, BatchNorm1d, ReLU, Linear; the predictor is its own module)."""
+    mlp = {'fc0': 'net.0', 'bn0': 'net.1', 'fc1': 'net.3'}
+    parts = name.split('.')
+    if parts[0] == 'backbone':
+        stem = {'conv1': '0', 'bn1': '1'}
+        first = stem.get(parts[1]) or str(3 + int(parts[1][len('layer'):]))
+        return '.'.join(['encoder', first] + parts[2:])
+    if parts[0] == 'neck':
+        return '.'.join(['projector', mlp[parts[1]]] + parts[2:])
+    assert parts[:2] == ['head', 'predictor'], name
+    return '.'.join([mlp[parts[2]]] + parts[3:])
+
+
 @pytest.mark.parametrize('path', SCRL_CONFIGS)
-def test_scrl_config_builds_torchlars_rule(repo_root, path):
-    """SCRL: torchlars' trust ratio, lr outside the buffer, BN/bias excluded by name, which
-    on these models is exactly the set of 1-D parameters."""
+def test_scrl_config_excludes_the_reference_names(repo_root, path):
+    """SCRL: torchlars' trust ratio, lr outside the buffer, and excluded exactly the
+    parameters whose reference names contain 'bn' or 'bias' (bisect_params_with_names):
+    the stem, downsample and MLP BN weights are adapted and decayed."""
     cfg = Config.fromfile(osp.join(repo_root, path))
     model = _model(repo_root, SCRL_TINY)
     opt = build_optim_wrapper(model, dict(cfg.optim_wrapper, type='OptimWrapper')).optimizer
     assert type(opt) is LARSSGD
     assert opt.trust_ratio == 'grad_norm_plus_decay' and opt.eps == 1e-8
-    assert not opt.exclude_1d
-    excluded = {id(p) for g in opt.param_groups if g['lars_exclude'] for p in g['params']}
-    one_d = {id(p) for p in model.parameters() if p.requires_grad and p.ndim == 1}
-    assert excluded == one_d
+    assert not opt.exclude_1d and opt.excluded_update == 'lr_grad'
+    names = {id(p): n for n, p in model.named_parameters() if not n.startswith('target_net')}
+    excluded = {names[id(p)] for g in opt.param_groups if g['lars_exclude']
+                for p in g['params'] if id(p) in names}
+    expected = {n for n in names.values()
+                if any(c in _reference_name(n) for c in ('bn', 'bias'))}
+    assert excluded == expected
+    adapted_1d = {n for n, p in model.named_parameters()
+                  if n in names.values() and p.ndim == 1 and n not in excluded}
+    assert 'backbone.bn1.weight' in adapted_1d and 'neck.bn0.weight' in adapted_1d
+    assert 'head.predictor.bn0.weight' in adapted_1d
+    assert 'backbone.layer2.0.downsample.1.weight' in adapted_1d
+    assert not any(n.endswith('bias') for n in adapted_1d)
     for g in opt.param_groups:
         assert g['eta'] == 1e-3 and g['momentum'] == 0.9
         assert g['weight_decay'] == (0 if g['lars_exclude'] else cfg.optim_wrapper
                                      .optimizer.weight_decay)
+
+
+def _two_steps(wrapper, params, lrs, seed=0):
+    """One step per lr with random gradients; per step, ``params``' values before it and
+    their gradients."""
+    g = torch.Generator().manual_seed(seed)
+    trace = []
+    for lr in lrs:
+        for group in wrapper.optimizer.param_groups:
+            group['lr'] = lr
+        before = {k: p.detach().clone() for k, p in params.items()}
+        for group in wrapper.optimizer.param_groups:
+            for p in group['params']:
+                p.grad = torch.randn(p.shape, generator=g)
+        grads = {k: p.grad.clone() for k, p in params.items()}
+        wrapper.step()
+        trace.append((before, grads))
+    return trace
+
+
+@pytest.mark.parametrize('rule', ['reference', 'plain_1d'])
+def test_scrl_bn_weights_two_steps_by_hand(repo_root, rule):
+    """A block BN weight and the stem BN weight over two steps (lr 0.4 then 0.2):
+    'reference' d = lr g (CustomLARS) for the block BN, q (g + wd p) for the stem BN;
+    'plain_1d' d = g for both; mu = 0.9 mu + d, p -= lr mu."""
+    sched = {'reference': 'lars_coslr_scrl.py', 'plain_1d': 'lars_coslr_scrl_plain-1d.py'}
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/_base_/schedules', sched[rule]))
+    model = _model(repo_root, SCRL_TINY)
+    wrapper = build_optim_wrapper(model, dict(cfg.optim_wrapper, type='OptimWrapper'))
+    wd = cfg.optim_wrapper.optimizer.weight_decay
+    params = {'block': model.backbone.layer1[0].bn1.weight, 'stem': model.backbone.bn1.weight}
+    with torch.no_grad():  # a non-trivial norm for the trust ratio
+        params['stem'].mul_(torch.linspace(.5, 1.5, params['stem'].numel()))
+    lrs = (.4, .2)
+    trace = _two_steps(wrapper, params, lrs)
+    for key, p in params.items():
+        mu = None
+        for lr, (before, grads) in zip(lrs, trace):
+            w, grad = before[key].double(), grads[key].double()
+            if rule == 'plain_1d':
+                d = grad
+            elif key == 'block':
+                d = lr * grad
+            else:
+                q = w.norm() / (grad.norm() + wd * w.norm() + 1e-8) * 1e-3
+                d = q * (grad + wd * w)
+            mu = d if mu is None else .9 * mu + d
+            value = w - lr * mu
+        torch.testing.assert_close(p.detach().double(), value, rtol=1e-5, atol=1e-7)
 
 
 def test_resume_from_state_dict_continues_exactly():
@@ -241,3 +316,19 @@ def test_resume_from_state_dict_continues_exactly():
     opt2.load_state_dict(saved_state)
     _step(opt2, {id(resumed): grads[1]})
     assert torch.equal(resumed.detach(), w.detach())
+
+
+def test_excluded_update_lr_grad_two_steps_by_hand():
+    """'lr_grad' (torchlars' CustomLARS on an excluded group): d = lr g, so with lr 2 then
+    0.5: mu1 = 2 g1, p1 = p0 - 2 mu1 = p0 - 4 g1; mu2 = 0.9 mu1 + 0.5 g2, p2 = p1 - 0.5 mu2.
+    No decay although weight_decay > 0."""
+    b = _param([1., -2.])
+    opt = LARSSGD([dict(params=[b], lars_exclude=True)], lr=2., momentum=.9,
+                  weight_decay=.1, exclude_1d=False, excluded_update='lr_grad')
+    _step(opt, {id(b): torch.tensor([.5, .25], dtype=torch.float64)})
+    _close(b, [1. - 4 * .5, -2. - 4 * .25])
+    _step(opt, {id(b): torch.tensor([-1., 1.], dtype=torch.float64)}, lr=.5)
+    mu2 = [.9 * 1. + .5 * -1., .9 * .5 + .5 * 1.]
+    _close(b, [-1. - .5 * mu2[0], -3. - .5 * mu2[1]])
+    with pytest.raises(ValueError, match='excluded_update'):
+        LARSSGD([_param([1.])], lr=1., excluded_update='lr2')

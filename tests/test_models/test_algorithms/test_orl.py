@@ -1,4 +1,4 @@
-"""ORL: equal to mmpretrain's BYOL with λ2 = λ3 = 0, symmetric terms, checkpoint names."""
+"""ORL: equal to BYOL (parameter-only EMA) with λ2 = λ3 = 0, symmetric terms, checkpoint names."""
 import copy
 
 import pytest
@@ -29,7 +29,7 @@ def _orl(loss_weights=(1., 1., 1.)):
 
 def _byol():
     return MODELS.build(dict(
-        type='BYOL', backbone=BACKBONE, neck=NECK, head=_head('CosineSimilarityLoss'),
+        type='BYOLParamEMA', backbone=BACKBONE, neck=NECK, head=_head('CosineSimilarityLoss'),
         base_momentum=0.01))
 
 
