@@ -1,9 +1,9 @@
 """The record of a pre-training method: one :class:`MethodSpec` per method, read by everyone.
 
 Each method of the plugin registers one record next to its model (``ORL``, ``SCRL`` and
-``SlotCon`` in their algorithm files; ``BYOL``, ``DenseCL`` and the random baseline, whose
-models mmpretrain provides or which have none, in ``orl_mm/models/algorithms/`` files of
-their own). The checkpoint loader, the transfer initialiser, the comparison pipeline, its
+``SlotCon`` in their algorithm files; ``BYOL`` beside its parameter-only-EMA subclass of
+mmpretrain's BYOL; ``DenseCL``, whose model mmpretrain provides, and the random baseline,
+which has none, in ``orl_mm/models/algorithms/`` files of their own). The checkpoint loader, the transfer initialiser, the comparison pipeline, its
 report and the tests read the record instead of keeping their own tables, so a new method
 is its model file, its configs and its record, plus the line that imports the record.
 
