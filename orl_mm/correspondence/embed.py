@@ -23,8 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-IMAGENET_MEAN = (123.675, 116.28, 103.53)
-IMAGENET_STD = (58.395, 57.12, 57.375)
+from orl_mm.utils.images import normalize_to_tensor, resize_center_crop
 
 
 @dataclass
@@ -141,35 +140,14 @@ def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') ->
     return encoder
 
 
-def normalize_to_tensor(rgb: np.ndarray) -> torch.Tensor:
-    """(H, W, 3) uint8 RGB -> (3, H, W) float32 ImageNet-normalised tensor."""
-    x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)
-    mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
-    return (x - mean) / std
-
-
 def knn_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
     """The test transform of the image embedding: Resize(shorter side) -> CenterCrop.
 
-    Same geometry as torchvision's ``Resize(resize)`` + ``CenterCrop(crop)`` (bilinear,
-    Pillow), then ImageNet normalisation. Returns (3, crop, crop).
+    torchvision's ``Resize(resize)`` + ``CenterCrop(crop)`` geometry (bilinear, Pillow),
+    then ImageNet normalisation (:func:`orl_mm.utils.images.resize_center_crop`).
+    Returns (3, crop, crop).
     """
-    h, w = rgb.shape[:2]
-    if w <= h:
-        new_w, new_h = resize, int(resize * h / w)
-    else:
-        new_w, new_h = int(resize * w / h), resize
-    img = Image.fromarray(rgb).resize((new_w, new_h), Image.BILINEAR)
-    top = int(round((new_h - crop) / 2.0))
-    left = int(round((new_w - crop) / 2.0))
-    if new_h < crop or new_w < crop:  # pad like torchvision's CenterCrop
-        canvas = Image.new('RGB', (max(new_w, crop), max(new_h, crop)))
-        canvas.paste(img, ((max(new_w, crop) - new_w) // 2, (max(new_h, crop) - new_h) // 2))
-        img, new_w, new_h = canvas, max(new_w, crop), max(new_h, crop)
-        top, left = int(round((new_h - crop) / 2.0)), int(round((new_w - crop) / 2.0))
-    img = img.crop((left, top, left + crop, top + crop))
-    return normalize_to_tensor(np.asarray(img))
+    return resize_center_crop(rgb, resize, crop)
 
 
 def crop_rois(rgb: np.ndarray, boxes: Sequence[Sequence[int]], size: int = 224) -> torch.Tensor:

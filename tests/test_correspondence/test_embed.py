@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from orl_mm.correspondence.embed import (IMAGENET_MEAN, IMAGENET_STD, build_stage1_encoder,
-                                         crop_rois, knn_transform)
+from PIL import Image
+
+from orl_mm.correspondence.embed import build_stage1_encoder, crop_rois, knn_transform
+from orl_mm.utils.images import IMAGENET_MEAN_255 as IMAGENET_MEAN
+from orl_mm.utils.images import IMAGENET_STD_255 as IMAGENET_STD
 
 
 def test_checkpoint_weights_are_loaded(tiny_config, tiny_checkpoint, tiny_encoder):
@@ -53,3 +56,30 @@ def test_crop_rois_takes_the_box():
     np.testing.assert_allclose(crops[0].mean(dim=(1, 2)).numpy(), white, rtol=1e-5)
     np.testing.assert_allclose(crops[1].mean(dim=(1, 2)).numpy(),
                                -np.array(IMAGENET_MEAN) / IMAGENET_STD, rtol=1e-5)
+
+
+def _knn_transform_before_sharing(rgb, resize, crop):
+    """The stage-2 transform as embed.py wrote it before it moved to orl_mm.utils.images."""
+    h, w = rgb.shape[:2]
+    new_w, new_h = (resize, int(resize * h / w)) if w <= h else (int(resize * w / h), resize)
+    img = Image.fromarray(rgb).resize((new_w, new_h), Image.BILINEAR)
+    if new_h < crop or new_w < crop:
+        canvas = Image.new('RGB', (max(new_w, crop), max(new_h, crop)))
+        canvas.paste(img, ((max(new_w, crop) - new_w) // 2, (max(new_h, crop) - new_h) // 2))
+        img, new_w, new_h = canvas, max(new_w, crop), max(new_h, crop)
+    top, left = int(round((new_h - crop) / 2.0)), int(round((new_w - crop) / 2.0))
+    arr = np.asarray(img.crop((left, top, left + crop, top + crop)), dtype=np.float32)
+    x = torch.from_numpy(arr.copy()).permute(2, 0, 1)
+    return (x - torch.tensor(IMAGENET_MEAN).view(3, 1, 1)) / torch.tensor(IMAGENET_STD).view(
+        3, 1, 1)
+
+
+@pytest.mark.parametrize('shape,resize,crop', [((300, 400), 73, 64), ((401, 299), 256, 224),
+                                               ((37, 90), 64, 64), ((50, 20), 30, 41),
+                                               ((65, 66), 64, 56)])
+def test_knn_transform_is_unchanged_by_the_shared_transform(shape, resize, crop):
+    """Stage 2's image-embedding input is bit-identical to what it was before the transform
+    was shared with the evaluation (odd offsets, padding, landscape and portrait)."""
+    rgb = np.random.default_rng(sum(shape)).integers(0, 256, shape + (3, ), dtype=np.uint8)
+    expected = _knn_transform_before_sharing(rgb, resize, crop)
+    assert torch.equal(knn_transform(rgb, resize, crop), expected)
