@@ -27,7 +27,8 @@ def main(argv=None) -> dict:
     parser.add_argument('--checkpoint', default=None, help='orl_mm checkpoint (default: random)')
     parser.add_argument('--img-size', type=int, default=112)
     parser.add_argument('--layers', nargs='+', default=['res4'])
-    parser.add_argument('--costs', nargs='+', type=float, default=[1.0, 10.0, 100.0])
+    parser.add_argument('--costs', nargs='+', type=float, default=[1.0, 10.0, 100.0],
+                        help='cost grid (the reference protocol has 19: see voc07_protocol)')
     parser.add_argument('--jobs', type=int, default=2)
     parser.add_argument('--repeat', type=int, default=1)
     args = parser.parse_args(argv)
@@ -40,11 +41,13 @@ def main(argv=None) -> dict:
     from orl_mm.evaluation.features import extract_features
     from orl_mm.evaluation.labeled_images import read_class_folders, split_train_test
     from orl_mm.evaluation.svm import svm_benchmark
+    from orl_mm.evaluation.voc07_protocol import protocol_for_size
 
     torch.manual_seed(0)
     torch.set_num_threads(1)
     train, test = split_train_test(read_class_folders(args.data), 0.5, 0)
     backbone = build_backbone(args.checkpoint, 'auto', depth=18)
+    protocol = protocol_for_size(args.img_size, costs=args.costs)
     feats = [extract_features(backbone, split.paths, args.img_size, args.layers, progress=False)
              for split in (train, test)]
     result = {'images': len(train) + len(test), 'classes': len(train.classes),
@@ -56,7 +59,7 @@ def main(argv=None) -> dict:
             for _ in range(args.repeat):
                 start = time.perf_counter()
                 results[jobs] = svm_benchmark(feats[0][layer], train.labels, feats[1][layer],
-                                              test.labels, args.costs, n_jobs=jobs)
+                                              test.labels, protocol, n_jobs=jobs)
                 best = min(best, time.perf_counter() - start)
             times[jobs] = best
         same = (results[1].aps == results[args.jobs].aps

@@ -3,7 +3,12 @@
 The k-NN protocol of instance discrimination, used by BYOL/DINO-style evaluations: cosine
 similarity between L2-normalised features, the top-k training neighbours of each test
 image vote for their class with weight ``exp(sim / T)`` (T = 0.07), and the class with the
-largest summed weight wins. Reported for k in {10, 20, 100, 200}.
+largest summed weight wins. Reported for k in {10, 20, 100, 200}; a k larger than the
+training set is clipped to it (:func:`k_used`, which the tools record next to each score).
+
+Multi-label sets (VOC, CSV) use the same vote per class: :func:`multilabel_knn_scores` is
+each class's weighted share of the k neighbours that contain it, scored by mAP
+(:func:`multilabel_knn_map`).
 """
 from typing import Dict, Sequence
 
@@ -11,10 +16,28 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ['knn_scores', 'knn_accuracy', 'knn_benchmark', 'KNN_K', 'KNN_T']
+__all__ = ['knn_scores', 'knn_accuracy', 'knn_benchmark', 'k_used', 'multilabel_knn_scores',
+           'multilabel_knn_map', 'KNN_K', 'KNN_T']
 
 KNN_K = (10, 20, 100, 200)
 KNN_T = 0.07
+
+
+def k_used(k: int, bank_size: int) -> int:
+    """The number of neighbours a k-NN over ``bank_size`` training images really takes."""
+    if k < 1:
+        raise ValueError(f'k must be at least 1, got {k}')
+    return min(int(k), int(bank_size))
+
+
+def _unit(x: np.ndarray) -> torch.Tensor:
+    return F.normalize(torch.as_tensor(x, dtype=torch.float32), dim=1)
+
+
+def _neighbours(bank: torch.Tensor, query: np.ndarray, k: int):
+    """Cosine similarities and indices of the top-k rows of the unit-norm ``bank`` (N, D)
+    for each query row: (M, k) each."""
+    return (_unit(query) @ bank.T).topk(k_used(k, len(bank)), dim=1)
 
 
 @torch.no_grad()
@@ -30,15 +53,12 @@ def knn_scores(train_x: np.ndarray, train_t: np.ndarray, test_x: np.ndarray, k: 
     Returns:
         (M, C) float array of class scores.
     """
-    bank = F.normalize(torch.as_tensor(train_x, dtype=torch.float32), dim=1)
-    targets = torch.as_tensor(train_t, dtype=torch.int64)
-    k = min(k, len(bank))
+    bank, targets = _unit(train_x), torch.as_tensor(train_t, dtype=torch.int64)
     out = []
     for start in range(0, len(test_x), chunk):
-        q = F.normalize(torch.as_tensor(test_x[start:start + chunk], dtype=torch.float32), dim=1)
-        sim, idx = (q @ bank.T).topk(k, dim=1)
+        sim, idx = _neighbours(bank, test_x[start:start + chunk], k)
         weight = (sim / temperature).exp()
-        votes = torch.zeros(len(q), num_classes)
+        votes = torch.zeros(len(sim), num_classes)
         votes.scatter_add_(1, targets[idx], weight)
         out.append(votes)
     return torch.cat(out).numpy()
@@ -58,3 +78,32 @@ def knn_benchmark(train_x: np.ndarray, train_t: np.ndarray, test_x: np.ndarray,
     """``{k: top-1 accuracy (%)}`` for every k."""
     return {int(k): knn_accuracy(train_x, train_t, test_x, test_t, k, num_classes, temperature)
             for k in ks}
+
+
+@torch.no_grad()
+def multilabel_knn_scores(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, k: int,
+                          temperature: float = KNN_T) -> np.ndarray:
+    """Per-class vote of a multi-label k-NN: the ``exp(sim / T)``-weighted share of the k
+    nearest training images (cosine) in which the class is present.
+
+    Args:
+        train_x: (N, D) features.  train_y: (N, C) labels in {1, 0, -1} (only 1 votes).
+        test_x: (M, D) features.  k: Neighbours (clipped to N).  temperature: T.
+
+    Returns:
+        (M, C) float64 scores in [0, 1].
+    """
+    sim, idx = _neighbours(_unit(train_x), test_x, k)
+    weight = (sim.double() / temperature).exp()
+    present = torch.as_tensor(np.asarray(train_y) == 1, dtype=torch.float64)[idx]  # (M, k, C)
+    return ((weight[..., None] * present).sum(1) / weight.sum(1, keepdim=True)).numpy()
+
+
+def multilabel_knn_map(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
+                       test_y: np.ndarray, k: int, temperature: float = KNN_T) -> float:
+    """mAP (%) of :func:`multilabel_knn_scores` over the classes present in training (the
+    others cannot be voted for); VOC AP, difficult (0) left out."""
+    from .svm import mean_average_precision
+    scores = multilabel_knn_scores(train_x, train_y, test_x, k, temperature)
+    voted = (np.asarray(train_y) == 1).any(0)
+    return 100. * mean_average_precision(scores[:, voted], np.asarray(test_y)[:, voted])

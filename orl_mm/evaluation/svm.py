@@ -1,42 +1,43 @@
-"""VOC07-style linear SVMs on frozen features, and the low-shot variant.
+"""VOC07 linear SVMs on frozen features, as ORL's ``benchmarks/svm_tools`` train and test them.
 
-The protocol of Goyal et al. (ICCV 2019), used in ORL's Tables 1, 2 and 5: one linear SVM
-per class (one-vs-rest) on L2-normalised features, ``LinearSVC`` with the squared hinge loss
-and class weights {1: 2, -1: 1}; the cost of each class is chosen by 3-fold cross-validation
-over a grid, {1, 10, 100} by default, scored as the reference scores it (scikit-learn's
-non-interpolated average precision on the held-out folds, difficult counted as negative:
-:func:`cv_average_precision`, mmpretrain's ``AveragePrecision``); the score is the mAP over
-classes on the test split with VOC's interpolated AP (:func:`average_precision`, the
-reference's ``svm_helper.calculate_ap``, which no library metric reproduces).
+The settings are :class:`~orl_mm.evaluation.voc07_protocol.VOC07Protocol` (default: the
+reference's): features normalised as ``svm_helper.normalize_features`` (float64,
+``x / (|x| + 1e-5)``); one ``LinearSVC`` per class (one-vs-rest, squared hinge, class weights
+{1: 2, -1: 1}, :data:`~orl_mm.evaluation.voc07_protocol.LINEAR_SVC_KWARGS`); the cost of each
+class chosen by 3-fold cross-validation (``StratifiedKFold(3)``, not shuffled, as
+``cross_val_score(cv=3)``) over the 19 costs 1, 10, 100, 0.5^4 .. 0.5^19, scored as the
+reference scores it (scikit-learn's non-interpolated average precision on the held-out
+folds, difficult counted as negative: :func:`cv_average_precision`); ties go to the first
+cost of the list (``np.argmax``). The score is the mAP over classes on the test split with
+VOC's interpolated AP (:func:`average_precision`, the reference's
+``svm_helper.calculate_ap``), difficult images left out.
 
-Labels follow :mod:`orl_mm.evaluation.labeled_images`: 1 present, -1 absent, 0 difficult;
-0 counts as a negative in training and in the cross-validation AP and is ignored by the test AP.
+Labels follow :mod:`orl_mm.evaluation.labeled_images`: 1 present, -1 absent, 0 difficult
+(the reference's files say 1, 0 and -1); 0 counts as a negative in training and in the
+cross-validation AP and is ignored by the test AP.
 
 The per-class SVMs are independent: :func:`svm_benchmark` trains them in parallel with
 joblib (``n_jobs``), one task per (class, cost) cross-validation and one per final fit, as
-the reference's ``benchmarks/svm_tools/train_svm_kfold_parallel.py`` spreads (class, cost)
-pairs over a process pool. Each ``LinearSVC`` has a fixed ``random_state`` (its dual
-coordinate descent shuffles the samples), so the result does not depend on ``n_jobs``.
+``train_svm_kfold_parallel.py`` spreads (class, cost) pairs over a process pool. Each
+``LinearSVC`` has ``random_state=0`` (its dual coordinate descent shuffles the samples; the
+reference leaves it unseeded), so the result does not depend on ``n_jobs``.
 
-Low-shot (ORL Table 2): for k in {1, 2, 4, 8, 16, 32, 64, 96} and 5 random samples, each
-class is trained on k of its positives and k negatives (``negatives='k'``; ``'all'`` keeps
-every negative) drawn from the training split, with every cost of the grid; the score of a
-(k, cost) pair is the mean test mAP over the samples, and the reported number for k is the
-best cost's.
+Guards for small sets (never met on VOC07): a class with fewer than ``folds`` training
+positives (or negatives) is cross-validated on as many folds as it allows (at least 2, else
+every cost scores ``nan`` and the first cost is used); a class without a training positive
+or a test positive is not scored. The low-shot variant is :mod:`.svm_low_shot`.
 """
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List
 
 import numpy as np
 
-__all__ = ['average_precision', 'cv_average_precision', 'mean_average_precision', 'train_svm',
-           'choose_cost', 'SVMResult', 'svm_benchmark', 'low_shot_indices', 'low_shot_benchmark',
-           'DEFAULT_COSTS', 'LOW_SHOT_K']
+from .voc07_protocol import (LINEAR_SVC_KWARGS, REFERENCE_PROTOCOL, VOC07Protocol,
+                             normalize_features)
 
-DEFAULT_COSTS = (1.0, 10.0, 100.0)
-LOW_SHOT_K = (1, 2, 4, 8, 16, 32, 64, 96)
-CLASS_WEIGHT = {1: 2, -1: 1}
+__all__ = ['average_precision', 'cv_average_precision', 'mean_average_precision', 'train_svm',
+           'cv_splits', 'choose_cost', 'best_cost', 'SVMResult', 'svm_benchmark', 'evaluable']
 
 
 def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -105,41 +106,46 @@ def _binary(labels: np.ndarray) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def train_svm(features: np.ndarray, labels: np.ndarray, cost: float, max_iter: int = 2000):
-    """One ``LinearSVC`` (squared hinge, class weight {1: 2, -1: 1}) on labels in {1, 0, -1}."""
+def train_svm(features: np.ndarray, labels: np.ndarray, cost: float):
+    """One ``LinearSVC`` with the reference's settings (:data:`LINEAR_SVC_KWARGS`,
+    ``random_state=0``) on (N, D) features and (N,) labels in {1, 0, -1} (0 -> -1)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
-    clf = LinearSVC(C=cost, class_weight=CLASS_WEIGHT, loss='squared_hinge', penalty='l2',
-                    dual=True, intercept_scaling=1.0, tol=1e-4, max_iter=max_iter,
-                    random_state=0)
+    clf = LinearSVC(C=cost, random_state=0, **LINEAR_SVC_KWARGS)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning)
         clf.fit(features, _binary(labels))
     return clf
 
 
-def _cv_splits(labels: np.ndarray, folds: int, seed: int):
-    """Stratified splits of one class's labels, or None when fewer than 2 folds fit."""
+def cv_splits(labels: np.ndarray, folds: int = 3, shuffle: bool = False, seed: int = 0):
+    """``StratifiedKFold`` splits of one class's labels (not shuffled by default, as
+    ``cross_val_score(cv=3)``), or None when fewer than 2 folds fit.
+
+    Returns:
+        ``[(train rows, held-out rows), ...]``.
+    """
     from sklearn.model_selection import StratifiedKFold
     y = _binary(labels)
     n_splits = min(folds, int((y == 1).sum()), int((y == -1).sum()))
     if n_splits < 2:
         return None
-    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=shuffle,
+                               random_state=seed if shuffle else None)
     return list(splitter.split(np.zeros(len(y)), y))
 
 
 def _cv_ap(features: np.ndarray, labels: np.ndarray, cost: float, folds: int,
-           seed: int) -> float:
+           shuffle: bool = False, seed: int = 0) -> float:
     """Mean held-out-fold AP of one cost (``nan`` when the labels allow no 2 folds)."""
-    splits = _cv_splits(labels, folds, seed)
+    splits = cv_splits(labels, folds, shuffle, seed)
     if splits is None:
         return float('nan')
     aps = []
     for tr, va in splits:
         clf = train_svm(features[tr], labels[tr], cost)
         aps.append(cv_average_precision(clf.decision_function(features[va]), labels[va]))
-    return float(np.nanmean(aps))
+    return float(np.mean(aps))
 
 
 def _fit_and_score(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
@@ -149,22 +155,28 @@ def _fit_and_score(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
     return 100. * average_precision(clf.decision_function(test_x), test_y)
 
 
-def choose_cost(features: np.ndarray, labels: np.ndarray, costs: Sequence[float] = DEFAULT_COSTS,
-                folds: int = 3, seed: int = 0) -> Dict[float, float]:
-    """Mean held-out-fold AP of each cost (stratified ``folds``-fold cross-validation).
+def choose_cost(features: np.ndarray, labels: np.ndarray,
+                protocol: VOC07Protocol = REFERENCE_PROTOCOL, seed: int = 0) -> Dict[float, float]:
+    """Mean held-out-fold AP of each cost of ``protocol.costs`` (stratified
+    ``protocol.folds``-fold cross-validation on (N, D) ``features``, (N,) ``labels``).
 
     Returns:
-        ``{cost: mean AP}``; with fewer than ``folds`` positives or negatives the folds are
-        reduced to what the labels allow (minimum 2), and with fewer than 2 every cost scores
-        ``nan``.
+        ``{cost: mean AP}``, in the order of the costs; with fewer than ``folds`` positives
+        or negatives the folds are reduced to what the labels allow (minimum 2), and with
+        fewer than 2 every cost scores ``nan``.
     """
-    return {float(c): _cv_ap(features, labels, c, folds, seed) for c in costs}
+    return {float(c): _cv_ap(features, labels, c, protocol.folds, protocol.shuffle_folds, seed)
+            for c in protocol.costs}
 
 
-def _best_cost(cv: Dict[float, float], costs: Sequence[float]) -> float:
-    """The cost of the best CV AP; ties and no-CV cases: the smallest of the best."""
-    valid = {k: v for k, v in cv.items() if not np.isnan(v)}
-    return max(valid, key=lambda k: (valid[k], -k)) if valid else float(costs[0])
+def best_cost(scores: Dict[float, float]) -> float:
+    """The cost of the best score, the first in the dict's (the cost list's) order on ties,
+    as ``np.argmax``; ``nan`` scores are skipped, and with none left the first cost."""
+    costs = list(scores)
+    values = np.array([scores[c] for c in costs], dtype=np.float64)
+    if np.isnan(values).all():
+        return float(costs[0])
+    return float(costs[int(np.nanargmax(values))])
 
 
 @dataclass
@@ -184,7 +196,7 @@ class SVMResult:
                 'cv': [{str(k): v for k, v in d.items()} for d in self.cv]}
 
 
-def _evaluable(train_labels: np.ndarray, test_labels: np.ndarray) -> bool:
+def evaluable(train_labels: np.ndarray, test_labels: np.ndarray) -> bool:
     """A class can be scored when training has a positive and a negative and the test split
     has a positive (e.g. small multi-label sets miss some classes on one side)."""
     return bool((train_labels == 1).any() and (train_labels != 1).any()
@@ -192,7 +204,7 @@ def _evaluable(train_labels: np.ndarray, test_labels: np.ndarray) -> bool:
 
 
 def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
-                  test_y: np.ndarray, costs: Sequence[float] = DEFAULT_COSTS, folds: int = 3,
+                  test_y: np.ndarray, protocol: VOC07Protocol = REFERENCE_PROTOCOL,
                   seed: int = 0, progress: bool = False, n_jobs: int = 1) -> SVMResult:
     """One-vs-rest SVMs with per-class cost by cross-validation; test mAP (%).
 
@@ -200,9 +212,11 @@ def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
     ``nan`` and are left out of the mAP (``SVMResult.aps`` says which).
 
     Args:
-        train_x: (N, D) features.  train_y: (N, C) labels in {1, 0, -1}.
+        train_x: (N, D) features as extracted (normalised here, ``protocol.feature_eps``).
+        train_y: (N, C) labels in {1, 0, -1}.
         test_x: (M, D) features.  test_y: (M, C) labels.
-        costs: Cost grid.  folds: Cross-validation folds.
+        protocol: Costs, folds, normalisation.
+        seed: Fold shuffling seed (only with ``protocol.shuffle_folds``).
         progress: Let joblib report the finished tasks.
         n_jobs: Worker processes (joblib; -1 = every core). The result does not depend on it.
 
@@ -210,14 +224,17 @@ def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
         :class:`SVMResult` with ``mAP`` and per-class ``aps`` in percent.
     """
     from joblib import Parallel, delayed
-    n_classes = train_y.shape[1]
-    scored = [c for c in range(n_classes) if _evaluable(train_y[:, c], test_y[:, c])]
+    train_x = normalize_features(train_x, protocol.feature_eps)
+    test_x = normalize_features(test_x, protocol.feature_eps)
+    costs, n_classes = protocol.costs, train_y.shape[1]
+    scored = [c for c in range(n_classes) if evaluable(train_y[:, c], test_y[:, c])]
     with Parallel(n_jobs=n_jobs, verbose=5 if progress else 0) as parallel:
-        cv_aps = parallel(delayed(_cv_ap)(train_x, train_y[:, c], float(cost), folds, seed)
+        cv_aps = parallel(delayed(_cv_ap)(train_x, train_y[:, c], cost, protocol.folds,
+                                          protocol.shuffle_folds, seed)
                           for c in scored for cost in costs)
-        cvs = {c: {float(cost): cv_aps[i * len(costs) + j] for j, cost in enumerate(costs)}
+        cvs = {c: {cost: cv_aps[i * len(costs) + j] for j, cost in enumerate(costs)}
                for i, c in enumerate(scored)}
-        chosen = {c: _best_cost(cvs[c], costs) for c in scored}
+        chosen = {c: best_cost(cvs[c]) for c in scored}
         test_aps = parallel(delayed(_fit_and_score)(train_x, train_y[:, c], test_x,
                                                     test_y[:, c], chosen[c]) for c in scored)
     aps = [float('nan')] * n_classes
@@ -227,88 +244,3 @@ def svm_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
     return SVMResult(float(np.mean(valid_aps)) if valid_aps else float('nan'), aps,
                      [chosen.get(c, float('nan')) for c in range(n_classes)],
                      [cvs.get(c, {}) for c in range(n_classes)])
-
-
-def low_shot_indices(labels: np.ndarray, k: int, sample: int, negatives: str = 'k',
-                     seed: int = 0) -> List[np.ndarray]:
-    """Training rows of each class for one low-shot sample.
-
-    Args:
-        labels: (N, C) training labels in {1, 0, -1}.
-        k: Positives per class (all of them when a class has fewer, with a warning).
-        sample: Index of the random sample (0..4); (seed, k, sample) fixes the draw.
-        negatives: ``'k'`` (k negatives, label -1) or ``'all'``.
-
-    Returns:
-        One sorted index array per class.
-    """
-    if negatives not in ('k', 'all'):
-        raise ValueError(f"negatives must be 'k' or 'all', got {negatives!r}")
-    rng = np.random.default_rng([seed, k, sample])
-    out = []
-    for c in range(labels.shape[1]):
-        pos = np.flatnonzero(labels[:, c] == 1)
-        neg = np.flatnonzero(labels[:, c] == -1)
-        if len(pos) < k:
-            warnings.warn(f'class {c}: only {len(pos)} positives for {k}-shot; using all')
-        chosen = [rng.choice(pos, size=min(k, len(pos)), replace=False)]
-        chosen.append(neg if negatives == 'all' else
-                      rng.choice(neg, size=min(k, len(neg)), replace=False))
-        out.append(np.sort(np.concatenate(chosen)))
-    return out
-
-
-def low_shot_benchmark(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
-                       test_y: np.ndarray, shots: Sequence[int] = LOW_SHOT_K,
-                       samples: int = 5, costs: Sequence[float] = DEFAULT_COSTS,
-                       negatives: str = 'k', seed: int = 0, progress: bool = False,
-                       done: Optional[dict] = None, on_result=None) -> dict:
-    """Low-shot SVM mAP (%) for each k: mean over samples, best cost.
-
-    Args:
-        done: Results already computed (``{'k/sample/cost': mAP}``), e.g. from a previous,
-            interrupted run: they are reused, not recomputed.
-        on_result: Called as ``on_result(key, mAP)`` after each new (k, sample, cost).
-
-    Returns:
-        ``{'runs': {'k/sample/cost': mAP}, 'per_k': {k: {'mAP': best mean, 'cost': c,
-        'per_cost': {cost: mean}, 'std': std over samples at the best cost}},
-        'classes_scored': number of classes with a training and a test positive}``.
-    """
-    runs = dict(done or {})
-    keep = [c for c in range(train_y.shape[1]) if _evaluable(train_y[:, c], test_y[:, c])]
-    if not keep:
-        raise ValueError('no class has both a training and a test positive')
-    train_y, test_y = train_y[:, keep], test_y[:, keep]
-    n_classes = len(keep)
-    bar = None
-    if progress:
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(len(shots) * samples)
-    for k in shots:
-        for s in range(samples):
-            rows = None
-            for cost in costs:
-                key = f'{k}/{s}/{float(cost)}'
-                if key in runs:
-                    continue
-                if rows is None:
-                    rows = low_shot_indices(train_y, k, s, negatives, seed)
-                scores = np.zeros((len(test_x), n_classes))
-                for c in range(n_classes):
-                    clf = train_svm(train_x[rows[c]], train_y[rows[c], c], cost)
-                    scores[:, c] = clf.decision_function(test_x)
-                runs[key] = 100. * mean_average_precision(scores, test_y)
-                if on_result is not None:
-                    on_result(key, runs[key])
-            if bar is not None:
-                bar.update()
-    per_k = {}
-    for k in shots:
-        per_cost = {float(c): float(np.mean([runs[f'{k}/{s}/{float(c)}'] for s in range(samples)]))
-                    for c in costs}
-        best = max(per_cost, key=lambda c: (per_cost[c], -c))
-        std = float(np.std([runs[f'{k}/{s}/{best}'] for s in range(samples)]))
-        per_k[int(k)] = {'mAP': per_cost[best], 'cost': best, 'std': std,
-                         'per_cost': {str(c): v for c, v in per_cost.items()}}
-    return {'runs': runs, 'per_k': per_k, 'classes_scored': n_classes}

@@ -54,6 +54,7 @@ def _scores(plan: Plan) -> Dict[str, dict]:
         out[method] = dict(
             svm_map={k: round(v['mAP'], 2) for k, v in svm.get('layers', {}).items()},
             knn={k: round(v, 2) for k, v in knn.get('scores', {}).items()},
+            knn_k_used=knn.get('k_used', {}),
             knn_metric=knn.get('metric'),
             weights=METHODS[method].weights if method in plan.runs else None)
     return out
@@ -95,6 +96,15 @@ def fmt(value) -> str:
     return str(value)
 
 
+def knn_header(k: str, scores: Dict[str, dict]) -> str:
+    """``'k-NN k=100'``, or ``'k-NN k=100 (used 32)'`` when the training split is smaller
+    than k (the k used, from ``knn.json``'s ``k_used``, is the same for every method)."""
+    used = {s.get('knn_k_used', {}).get(k) for s in scores.values()} - {None}
+    if used and used != {int(k)}:
+        return f'k-NN k={k} (used {"/".join(str(u) for u in sorted(used))})'
+    return f'k-NN k={k}'
+
+
 def tables(report: dict) -> List[dict]:
     """The report's tables as ``dict(title, header, rows, note)`` (markdown and HTML)."""
     out = []
@@ -124,7 +134,7 @@ def tables(report: dict) -> List[dict]:
         out.append(dict(
             title='Frozen features: linear SVM mAP per layer and k-NN ' + metric + ' (res5)',
             header=['method', 'weights'] + [f'SVM {k}' for k in layers]
-            + [f'k-NN k={k}' for k in ks],
+            + [knn_header(k, scores) for k in ks],
             rows=rows,
             note='Same labelled images, same train/test split and settings for every method; '
                  'SlotCon is evaluated and exported with its teacher backbone, as the paper '

@@ -93,7 +93,7 @@ def normalize_to_tensor(rgb: np.ndarray) -> torch.Tensor:
 def to_tensor_normalize(rgb: np.ndarray) -> torch.Tensor:
     """torchvision ``ToTensor`` then ``Normalize(IMAGENET_MEAN_01, IMAGENET_STD_01)``:
     (H, W, 3) uint8 RGB -> (3, H, W) float32, ``(pixel / 255 - mean) / std``."""
-    x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float().div(255)
+    x = torch.from_numpy(np.array(rgb, dtype=np.uint8)).permute(2, 0, 1).float().div(255)
     mean = torch.tensor(IMAGENET_MEAN_01).view(3, 1, 1)
     std = torch.tensor(IMAGENET_STD_01).view(3, 1, 1)
     return (x - mean) / std

@@ -50,8 +50,9 @@ def attention_map(backbone: torch.nn.Module, image: torch.Tensor) -> np.ndarray:
 
 def denormalise(image: torch.Tensor) -> np.ndarray:
     """(3, H, W) ImageNet-normalised RGB -> uint8 (H, W, 3) RGB."""
-    from orl_mm.evaluation.features import IMAGENET_MEAN, IMAGENET_STD
-    arr = image.numpy().transpose(1, 2, 0) * np.asarray(IMAGENET_STD) + np.asarray(IMAGENET_MEAN)
+    from orl_mm.utils.images import IMAGENET_MEAN_01, IMAGENET_STD_01
+    arr = (image.numpy().transpose(1, 2, 0) * np.asarray(IMAGENET_STD_01)
+           + np.asarray(IMAGENET_MEAN_01))
     return np.clip(arr * 255 + 0.5, 0, 255).astype(np.uint8)
 
 

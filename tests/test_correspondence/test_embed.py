@@ -6,8 +6,7 @@ import torch
 from PIL import Image
 
 from orl_mm.correspondence.embed import build_stage1_encoder, crop_rois, knn_transform
-from orl_mm.utils.images import IMAGENET_MEAN_255 as IMAGENET_MEAN
-from orl_mm.utils.images import IMAGENET_STD_255 as IMAGENET_STD
+from orl_mm.utils.images import IMAGENET_MEAN_255, IMAGENET_STD_255
 
 
 def test_checkpoint_weights_are_loaded(tiny_config, tiny_checkpoint, tiny_encoder):
@@ -41,9 +40,10 @@ def test_knn_transform_geometry():
     rgb[:, 200:] = 255  # right half white
     x = knn_transform(rgb, 64, 56)  # resize to 64x85, centre crop 56
     assert x.shape == (3, 56, 56)
-    white = (255 - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
+    white = (255 - np.array(IMAGENET_MEAN_255)) / np.array(IMAGENET_STD_255)
     np.testing.assert_allclose(x[:, 0, -1].numpy(), white, rtol=1e-5)
-    np.testing.assert_allclose(x[:, 0, 0].numpy(), -np.array(IMAGENET_MEAN) / IMAGENET_STD,
+    np.testing.assert_allclose(x[:, 0, 0].numpy(),
+                               -np.array(IMAGENET_MEAN_255) / IMAGENET_STD_255,
                                rtol=1e-5)
 
 
@@ -51,11 +51,11 @@ def test_crop_rois_takes_the_box():
     rgb = np.zeros((100, 100, 3), np.uint8)
     rgb[10:30, 20:60] = 255
     crops = crop_rois(rgb, [[20, 10, 40, 20], [70, 70, 30, 30]], size=16)
-    white = (255 - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
+    white = (255 - np.array(IMAGENET_MEAN_255)) / np.array(IMAGENET_STD_255)
     assert crops.shape == (2, 3, 16, 16)
     np.testing.assert_allclose(crops[0].mean(dim=(1, 2)).numpy(), white, rtol=1e-5)
     np.testing.assert_allclose(crops[1].mean(dim=(1, 2)).numpy(),
-                               -np.array(IMAGENET_MEAN) / IMAGENET_STD, rtol=1e-5)
+                               -np.array(IMAGENET_MEAN_255) / IMAGENET_STD_255, rtol=1e-5)
 
 
 def _knn_transform_before_sharing(rgb, resize, crop):
@@ -70,8 +70,8 @@ def _knn_transform_before_sharing(rgb, resize, crop):
     top, left = int(round((new_h - crop) / 2.0)), int(round((new_w - crop) / 2.0))
     arr = np.asarray(img.crop((left, top, left + crop, top + crop)), dtype=np.float32)
     x = torch.from_numpy(arr.copy()).permute(2, 0, 1)
-    return (x - torch.tensor(IMAGENET_MEAN).view(3, 1, 1)) / torch.tensor(IMAGENET_STD).view(
-        3, 1, 1)
+    mean = torch.tensor(IMAGENET_MEAN_255).view(3, 1, 1)
+    return (x - mean) / torch.tensor(IMAGENET_STD_255).view(3, 1, 1)
 
 
 @pytest.mark.parametrize('shape,resize,crop', [((300, 400), 73, 64), ((401, 299), 256, 224),

@@ -1,9 +1,12 @@
-"""VOC07 SVM protocol and the low-shot sampling on problems with known answers."""
+"""VOC07 SVMs on problems with known answers, and the reference's CV and tie rules."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from orl_mm.evaluation.svm import (average_precision, choose_cost, low_shot_benchmark,
-                                   low_shot_indices, mean_average_precision, svm_benchmark)
+from orl_mm.evaluation.svm import (average_precision, best_cost, choose_cost, cv_splits,
+                                   mean_average_precision, svm_benchmark)
+from orl_mm.evaluation.voc07_protocol import REFERENCE_PROTOCOL
 
 
 def test_average_precision_exact():
@@ -51,8 +54,9 @@ def test_parallel_svms_give_the_sequential_result():
     x, y, _ = _toy(seed=0, noise=3.0)
     xt, yt, _ = _toy(seed=1, noise=3.0)
     y[rng.random(y.shape) < 0.05] = 0  # some difficult labels
-    one = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0))
-    two = svm_benchmark(x, y, xt, yt, costs=(0.01, 1.0, 100.0), n_jobs=2)
+    grid = replace(REFERENCE_PROTOCOL, costs=(0.01, 1.0, 100.0))
+    one = svm_benchmark(x, y, xt, yt, grid)
+    two = svm_benchmark(x, y, xt, yt, grid, n_jobs=2)
     assert 0 < one.mAP < 100  # a noisy problem: the costs matter
     assert two.aps == one.aps and two.costs == one.costs and two.cv == one.cv
     assert two.mAP == one.mAP
@@ -60,45 +64,11 @@ def test_parallel_svms_give_the_sequential_result():
 
 def test_cross_validation_grid_and_degenerate_folds():
     x, y, _ = _toy()
-    cv = choose_cost(x, y[:, 0], costs=(0.5, 2.0), folds=3)
+    cv = choose_cost(x, y[:, 0], replace(REFERENCE_PROTOCOL, costs=(0.5, 2.0)))
     assert set(cv) == {0.5, 2.0} and all(v == pytest.approx(1.0) for v in cv.values())
     one_pos = -np.ones(len(x), np.int8)
     one_pos[0] = 1
     assert all(np.isnan(v) for v in choose_cost(x, one_pos).values())
-
-
-def test_low_shot_sampling():
-    _, y, _ = _toy(n_per_class=10, n_classes=3)
-    for k in (1, 2, 4, 8):
-        rows = low_shot_indices(y, k, sample=0)
-        for c, idx in enumerate(rows):
-            assert (y[idx, c] == 1).sum() == k and (y[idx, c] == -1).sum() == k
-            assert len(set(idx.tolist())) == 2 * k
-    # deterministic in (seed, k, sample); samples differ
-    a = low_shot_indices(y, 2, 0)
-    assert all((p == q).all() for p, q in zip(a, low_shot_indices(y, 2, 0)))
-    assert any(not np.array_equal(p, q) for p, q in zip(a, low_shot_indices(y, 2, 1)))
-    all_neg = low_shot_indices(y, 2, 0, negatives='all')
-    assert [(y[i, c] == -1).sum() for c, i in enumerate(all_neg)] == [20, 20, 20]
-    with pytest.warns(UserWarning, match='only 10 positives'):
-        rows = low_shot_indices(y, 16, 0)
-    assert (y[rows[0], 0] == 1).sum() == 10
-
-
-def test_low_shot_benchmark_and_resume():
-    x, y, _ = _toy(seed=0)
-    xt, yt, _ = _toy(seed=1)
-    res = low_shot_benchmark(x, y, xt, yt, shots=(1, 4), samples=2, costs=(1.0, 10.0))
-    assert set(res['runs']) == {f'{k}/{s}/{c}' for k in (1, 4) for s in (0, 1)
-                                for c in (1.0, 10.0)}
-    assert res['per_k'][4]['mAP'] == pytest.approx(100.0)
-    # finished runs are reused, not recomputed
-    seen = []
-    done = {'1/0/1.0': 0.0, '1/0/10.0': 0.0}
-    again = low_shot_benchmark(x, y, xt, yt, shots=(1, ), samples=2, costs=(1.0, 10.0),
-                               done=done, on_result=lambda k, v: seen.append(k))
-    assert sorted(seen) == ['1/1/1.0', '1/1/10.0']
-    assert again['per_k'][1]['mAP'] == pytest.approx(res['runs']['1/1/1.0'] / 2)
 
 
 def test_classes_missing_on_one_side_are_not_scored():
@@ -111,8 +81,6 @@ def test_classes_missing_on_one_side_are_not_scored():
     assert res.mAP == pytest.approx(100.0)
     d = res.to_dict()
     assert d['aps'][2] is None and d['classes_scored'] == 2
-    low = low_shot_benchmark(x, y, xt, yt, shots=(1, ), samples=1, costs=(1.0, ))
-    assert low['classes_scored'] == 2
 
 
 def test_cross_validation_ap_is_the_references_scorer():
@@ -130,3 +98,43 @@ def test_cross_validation_ap_is_the_references_scorer():
     s, y = rng.standard_normal(200), rng.choice([1, -1, 0], 200)
     assert cv_average_precision(s, y) == pytest.approx(average_precision_score(y == 1, s),
                                                        abs=1e-6)
+
+
+def test_default_cost_grid_is_the_references_19_in_order():
+    """svm_helper.parse_cost_list('1.0,10.0,100.0'): 1, 10, 100, then 0.5^4 .. 0.5^19."""
+    x, y, _ = _toy(n_per_class=6)
+    cv = choose_cost(x, y[:, 0])
+    assert list(cv) == [1.0, 10.0, 100.0] + [0.5 ** n for n in range(4, 20)]
+    assert len(cv) == 19 and list(cv)[3] == 0.0625 and list(cv)[-1] == 2 ** -19
+
+
+def test_folds_are_stratified_and_not_shuffled():
+    """cross_val_score(cv=3) = StratifiedKFold(3) without shuffling: fold i holds the i-th
+    third of each class, in row order."""
+    labels = np.array([1, 1, 1, -1, -1, -1, 0, -1, -1])  # difficult (0) is a negative
+    held_out = [va.tolist() for _, va in cv_splits(labels)]
+    assert held_out == [[0, 3, 4], [1, 5, 6], [2, 7, 8]]
+    assert [va.tolist() for _, va in cv_splits(labels, shuffle=True, seed=1)] != held_out
+
+
+def test_ties_go_to_the_first_cost_of_the_list():
+    """np.argmax over the reference's cost order: 1.0 beats 0.0625 on a tie (the smallest
+    cost would be 0.0625); nan scores are skipped."""
+    assert best_cost({1.0: 0.5, 10.0: 0.4, 0.0625: 0.5}) == 1.0
+    assert best_cost({100.0: 0.7, 1.0: 0.7}) == 100.0
+    assert best_cost({1.0: float('nan'), 0.0625: 0.2}) == 0.0625
+    assert best_cost({1.0: float('nan'), 10.0: float('nan')}) == 1.0
+
+
+def test_svm_normalises_the_features_as_the_reference():
+    """Raw features are divided by |x| + 1e-5 (float64) before training: scaling every row
+    by a different positive factor leaves the costs and APs unchanged (not so without it)."""
+    x, y, _ = _toy(seed=0, noise=3.0)
+    xt, yt, _ = _toy(seed=1, noise=3.0)
+    grid = replace(REFERENCE_PROTOCOL, costs=(0.01, 1.0, 100.0))
+    ref = svm_benchmark(x, y, xt, yt, grid)
+    rng = np.random.default_rng(0)
+    scale = rng.uniform(50, 500, (len(x), 1)).astype(np.float32)
+    scaled = svm_benchmark(x * scale, y, xt * 300, yt, grid)
+    assert scaled.costs == ref.costs
+    assert scaled.aps == pytest.approx(ref.aps, abs=1e-6)

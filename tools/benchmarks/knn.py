@@ -7,17 +7,16 @@ Example::
 
 Single-label sets (class folders) report the top-1 accuracy (%) for each k; a multi-label set
 (CSV, VOC) reports the mAP (%) of the normalised per-class vote weights instead. Writes
-``<work-dir>/knn.json``.
+``<work-dir>/knn.json``: the score per k, ``k_used`` (the neighbours really taken: a k above
+the number of training images is clipped to it), the input geometry and pooling.
 """
 import argparse
 import os.path as osp
 
-import numpy as np
-
-from orl_mm.evaluation.knn_classifier import KNN_K, KNN_T, knn_benchmark
-from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, split_features
-from orl_mm.evaluation.runner import write_json
-from orl_mm.evaluation.svm import mean_average_precision
+from orl_mm.evaluation.knn_classifier import (KNN_K, KNN_T, k_used, knn_benchmark,
+                                              multilabel_knn_map)
+from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, protocol_from_args
+from orl_mm.evaluation.runner import protocol_record, split_features, write_json
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,21 +29,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def multilabel_knn_map(train_x, train_y, test_x, test_y, k, temperature) -> float:
-    """mAP (%) of k-NN votes for multi-label sets: each class's score is the weighted share
-    of neighbours that contain it."""
-    bank = np.asarray(train_x, np.float32)
-    q = np.asarray(test_x, np.float32)
-    sim = q @ bank.T
-    k = min(k, len(bank))
-    idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-    w = np.exp(np.take_along_axis(sim, idx, 1) / temperature)
-    pos = (train_y[idx] == 1).astype(np.float64)  # (M, k, C)
-    scores = (w[..., None] * pos).sum(1) / w.sum(1, keepdims=True)
-    scored = (train_y == 1).any(0)  # classes absent from training cannot be voted for
-    return 100. * mean_average_precision(scores[:, scored], test_y[:, scored])
-
-
 def main(argv=None) -> dict:
     args = parse_args(argv)
     timer = Timer()
@@ -52,7 +36,7 @@ def main(argv=None) -> dict:
                               args.seed)
     print(f'{len(train)} train / {len(test)} test images, {len(train.classes)} classes')
     with timer('features'):
-        train_f, test_f = split_features(args, train, test, [args.layer])
+        train_f, test_f, plan = split_features(args, train, test, [args.layer])
     x_tr, x_te = train_f[args.layer], test_f[args.layer]
     with timer('knn'):
         if train.single_label and test.single_label:
@@ -63,14 +47,17 @@ def main(argv=None) -> dict:
             metric = 'mAP'
             scores = {int(k): multilabel_knn_map(x_tr, train.labels, x_te, test.labels, k,
                                                  args.temperature) for k in args.ks}
+    record = protocol_record(protocol_from_args(args), plan)
     result = {'settings': {'checkpoint': args.checkpoint, 'weights': args.weights,
                            'data': args.data, 'img_size': args.img_size,
                            'layer': args.layer, 'temperature': args.temperature},
               'metric': metric, 'scores': {str(k): v for k, v in scores.items()},
-              'wall_s': timer.times}
+              'k_used': {str(k): k_used(k, len(x_tr)) for k in scores},
+              'input': record['input'], 'pooling': record['pooling'], 'wall_s': timer.times}
     out_file = osp.join(args.work_dir, 'knn.json')
     write_json(out_file, result)
-    print(f'k-NN {metric} (%): ' + '  '.join(f'k={k}: {v:.2f}' for k, v in scores.items()))
+    print(f'k-NN {metric} (%): ' + '  '.join(
+        f'k={k} (used {result["k_used"][str(k)]}): {v:.2f}' for k, v in scores.items()))
     print(f'wall times (s): {timer.times}; results: {out_file}')
     return result
 

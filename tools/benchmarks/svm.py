@@ -11,27 +11,35 @@ Examples::
     # a random-init baseline
     python tools/benchmarks/svm.py random --depth 18 --data ... --work-dir ...
 
-Prints the mAP (%) per layer and writes ``<work-dir>/svm.json``; features are cached in
-``<work-dir>/features`` and each finished layer's result in ``svm.json``, so a re-run after
-a kill continues with the next layer.
+ORL's protocol (:data:`orl_mm.evaluation.voc07_protocol.REFERENCE_PROTOCOL`): shorter side
+256 then the whole image to 224 x 224, the reference's pooling windows, features divided by
+``norm + 1e-5``, 3-fold (unshuffled) cross-validation over the 19 costs 1, 10, 100,
+0.5^4 .. 0.5^19. Prints the mAP (%) per layer and writes ``<work-dir>/svm.json`` with the
+protocol, its ``deviations`` (e.g. another ``--img-size``), the input geometry and the
+pooling of each layer; features are cached in ``<work-dir>/features`` and each finished
+layer's result in ``svm.json``, so a re-run after a kill continues with the next layer.
 """
 import argparse
 import json
 import os.path as osp
 
 from orl_mm.evaluation.features import LAYERS
-from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, split_features
-from orl_mm.evaluation.runner import write_json
-from orl_mm.evaluation.svm import DEFAULT_COSTS, svm_benchmark
+from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, protocol_from_args
+from orl_mm.evaluation.runner import protocol_record, split_features, write_json
+from orl_mm.evaluation.svm import svm_benchmark
+from orl_mm.evaluation.voc07_protocol import REFERENCE_PROTOCOL
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_common_args(parser)
     parser.add_argument('--layers', nargs='+', default=list(LAYERS), choices=list(LAYERS) + ['gap'])
-    parser.add_argument('--costs', nargs='+', type=float, default=list(DEFAULT_COSTS),
-                        help='cost grid of the cross-validation')
-    parser.add_argument('--folds', type=int, default=3, help='cross-validation folds')
+    parser.add_argument('--costs', nargs='+', type=float,
+                        default=list(REFERENCE_PROTOCOL.costs),
+                        help='cost grid of the cross-validation, in tie-breaking order '
+                        '(default: the reference\'s 19: 1 10 100 0.5^4 .. 0.5^19)')
+    parser.add_argument('--folds', type=int, default=REFERENCE_PROTOCOL.folds,
+                        help='cross-validation folds')
     parser.add_argument('--jobs', type=int, default=-1,
                         help='worker processes for the per-class SVMs (joblib; -1: every '
                         'core, as the reference trainer); the result does not depend on it')
@@ -42,9 +50,9 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     timer = Timer()
     out_file = osp.join(args.work_dir, 'svm.json')
+    protocol = protocol_from_args(args, costs=args.costs, folds=args.folds)
     settings = {'checkpoint': args.checkpoint, 'weights': args.weights, 'data': args.data,
-                'img_size': args.img_size, 'costs': args.costs, 'folds': args.folds,
-                'seed': args.seed}
+                'img_size': args.img_size, 'seed': args.seed, 'protocol': protocol.to_dict()}
     result = {'settings': settings, 'layers': {}}
     if osp.isfile(out_file):
         with open(out_file) as f:
@@ -55,15 +63,17 @@ def main(argv=None) -> dict:
                               args.seed)
     print(f'{len(train)} train / {len(test)} test images, {len(train.classes)} classes')
     with timer('features'):
-        train_f, test_f = split_features(args, train, test, args.layers)
+        train_f, test_f, plan = split_features(args, train, test, args.layers, protocol)
+    result.update(protocol_record(protocol, plan))
+    for line in result['deviations']:
+        print(f'deviation from the reference protocol: {line}')
     for layer in args.layers:
         if layer in result['layers']:
             print(f'{layer}: mAP {result["layers"][layer]["mAP"]:.2f} (done before)')
             continue
         with timer(f'svm_{layer}'):
             res = svm_benchmark(train_f[layer], train.labels, test_f[layer], test.labels,
-                                args.costs, args.folds, args.seed, progress=True,
-                                n_jobs=args.jobs)
+                                protocol, args.seed, progress=True, n_jobs=args.jobs)
         print(f'\n{layer} ({train_f[layer].shape[1]} dims): mAP {res.mAP:.2f}  '
               f'costs {res.costs}', flush=True)
         result['layers'][layer] = dict(res.to_dict(), dims=int(train_f[layer].shape[1]))
