@@ -28,7 +28,7 @@ import json
 import math
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -197,6 +197,18 @@ def _atomic_savez(path: str, arrays: Dict[str, np.ndarray]) -> None:
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
+def _resume(partial: Optional[str], layers: Sequence[str]
+            ) -> Tuple[Dict[str, List[np.ndarray]], int]:
+    """The features of an interrupted extraction (``partial`` file) and how many images
+    they cover; empty and 0 without one."""
+    if partial and osp.isfile(partial):
+        with np.load(partial) as archive:
+            if all(name in archive.files for name in layers):
+                return ({name: [archive[name]] for name in layers},
+                        int(archive[layers[0]].shape[0]))
+    return {name: [] for name in layers}, 0
+
+
 @torch.no_grad()
 def extract_features(backbone: torch.nn.Module, paths: Sequence[str], size: int = 224,
                      layers: Sequence[str] = LAYERS, batch_size: int = 32,
@@ -236,14 +248,8 @@ def extract_features(backbone: torch.nn.Module, paths: Sequence[str], size: int 
     layers_wanted = layers
     layers = missing  # only what the cache lacks is computed
     backbone.eval()
-    chunks: Dict[str, List[np.ndarray]] = {name: [] for name in layers}
     partial = f'{cache_file}.partial.npz' if cache_file else None
-    done = 0
-    if partial and osp.isfile(partial):  # an interrupted extraction: continue it
-        with np.load(partial) as archive:
-            if all(name in archive.files for name in layers):
-                chunks = {name: [archive[name]] for name in layers}
-                done = int(archive[layers[0]].shape[0])
+    chunks, done = _resume(partial, layers)
     if cache_file:
         os.makedirs(osp.dirname(osp.abspath(cache_file)), exist_ok=True)
     bar = None
