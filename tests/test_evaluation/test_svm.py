@@ -138,3 +138,24 @@ def test_svm_normalises_the_features_as_the_reference():
     scaled = svm_benchmark(x * scale, y, xt * 300, yt, grid)
     assert scaled.costs == ref.costs
     assert scaled.aps == pytest.approx(ref.aps, abs=1e-6)
+
+
+def test_cross_validation_is_the_references_cross_val_score():
+    """train_svm_kfold.py: cross_val_score(LinearSVC(...), X, y, cv=3,
+    scoring='average_precision').mean() on the normalised features, difficult as -1."""
+    from sklearn.model_selection import cross_val_score
+    from sklearn.svm import LinearSVC
+
+    from orl_mm.evaluation.voc07_protocol import LINEAR_SVC_KWARGS, normalize_features
+    x, y, _ = _toy(seed=2, noise=3.0)
+    labels = y[:, 1].copy()
+    labels[::7] = 0  # some difficult
+    xn = normalize_features(x)
+    grid = replace(REFERENCE_PROTOCOL, costs=(0.0625, 1.0, 100.0))
+    ours = choose_cost(xn, labels, grid)
+    for cost, value in ours.items():
+        clf = LinearSVC(C=cost, random_state=0, **LINEAR_SVC_KWARGS)
+        ref = cross_val_score(clf, xn, np.where(labels == 1, 1, -1), cv=3,
+                              scoring='average_precision').mean()
+        assert value == pytest.approx(ref, abs=1e-6)
+    assert len(set(np.round(list(ours.values()), 6))) > 1  # the costs really differ here
