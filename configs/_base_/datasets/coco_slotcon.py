@@ -1,6 +1,7 @@
 # COCO train2017 for SlotCon (reference data/transforms.py, CustomDataAugmentation): two
-# 224 crops (scale 0.08-1, PIL bicubic); the second is re-drawn (up to 10 tries) until it
-# overlaps the first by >= 1% of its area; each view keeps its crop box and flip, from
+# 224 crops (scale 0.08-1, PIL bicubic), drawn as CustomTwoCrop does (crop_rule='slotcon':
+# Python's random; the second's box is drawn up to 10 times until it overlaps the first by
+# >= 1% of its target area, else drawn unconditioned); each view keeps its crop box and flip, from
 # which the overlap box in each view is computed; BYOL-asymmetric colour (Gaussian blur
 # p=1.0 / 0.1, solarize p=0 / 0.2). Written once: the tiny config changes `crop_size` only.
 dataset_type = 'SceneImageDataset'
@@ -37,6 +38,7 @@ train_pipeline = [
         type='MultiViewWithGeometry',
         num_views=[1, 1],
         transforms=[view_pipeline1, view_pipeline2],
+        crop_rule='slotcon',
         min_overlap=0.01,
         max_tries=10),
     dict(type='SlotConOverlapBoxes'),
