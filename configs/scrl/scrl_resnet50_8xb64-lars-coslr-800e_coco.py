@@ -11,10 +11,6 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(base_momentum=0.004)
-# the reference keeps the last, smaller batch of every epoch (data/getters.py
-# get_loaders_for_trainer: FastDataloader(drop_last=False), whose InfiniteBatchSampler
-# yields the remainder; DistributedSampler pads the ranks to equal length)
-train_dataloader = dict(drop_last=False)
 optim_wrapper = dict(optimizer=dict(lr=0.2 * 512 / 256, weight_decay=1.5e-6))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,

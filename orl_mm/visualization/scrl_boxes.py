@@ -58,7 +58,8 @@ def sample_scrl_views(cfg: Config, image_path: str, seed: int = 0,
         RuntimeError: If no draw gives ``min_boxes`` boxes.
     """
     pipeline = _box_pipeline(cfg)
-    image = cv2.cvtColor(cv2.imread(image_path), cv2.COLOR_BGR2RGB)
+    image = cv2.cvtColor(cv2.imread(image_path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION),
+                         cv2.COLOR_BGR2RGB)  # the stored pixels, as the pipeline decodes them
     for attempt in range(max_tries):
         random.seed(seed + attempt)
         np.random.seed(seed + attempt)

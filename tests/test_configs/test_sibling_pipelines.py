@@ -1,8 +1,12 @@
 """SCRL's and SlotCon's tiny CPU configs run their full configs' pipelines, apart from sizes."""
 import os.path as osp
 
+import numpy as np
 import pytest
+from mmpretrain.registry import TRANSFORMS
+from PIL import Image
 
+import orl_mm  # noqa: F401
 from orl_mm.testing.configs import SIZE_KEYS, pipeline_difference, train_pipelines
 from orl_mm.utils.configs import iter_transforms, with_sizes
 
@@ -59,3 +63,27 @@ def test_scrl_views_blur_by_resizing_slotcon_views_by_gaussian():
             assert all(view[0]['interpolation'] == 'bicubic' for view in views)
             assert not any(t['type'] == ('GaussianBlur' if blur == 'ResizeBlur' else 'ResizeBlur')
                            for view in views for t in view)
+
+
+def _jpeg_with_exif_rotation(path):
+    """A JPEG stored 40 wide and 20 high, tagged EXIF Orientation = 6 (rotate to show)."""
+    pixels = np.random.RandomState(0).randint(0, 256, (20, 40, 3), np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(pixels).save(path, exif=exif.tobytes())
+    return str(path)
+
+
+@pytest.mark.parametrize('config', [c for tiny, fulls in PAIRS for c in (tiny, ) + fulls])
+def test_images_are_decoded_without_exif_rotation(config, tmp_path):
+    """SCRL and SlotCon read images with PIL, which does not apply the EXIF orientation:
+    the pixels stay as stored (as do COCO's boxes and sizes)."""
+    path = _jpeg_with_exif_rotation(tmp_path / 'rotated.jpg')
+    rotated = TRANSFORMS.build(dict(type='LoadImageFromFile'))(dict(img_path=path))
+    assert rotated['img'].shape == (40, 20, 3)  # the default decoding rotates this file
+    for pipeline in train_pipelines(osp.join(REPO, config)):
+        loads = [t for t in iter_transforms(pipeline) if t['type'].startswith('Load')]
+        assert loads, config
+        for step in loads:
+            out = TRANSFORMS.build(step)(dict(img_path=path))
+            assert out['img'].shape == (20, 40, 3), (config, step)

@@ -39,3 +39,19 @@ def test_views_and_boxes_come_from_the_config_pipeline(repo_root, demo_root, tmp
     assert sheet.shape[0] == 128 + 22
     assert sheet.shape[1] == round(320 * 128 / 256) + 2 * (8 + 128)
     assert cv2.imread(out).shape == sheet.shape
+
+
+def test_the_image_is_shown_as_the_pipeline_decodes_it(repo_root, tmp_path):
+    """An EXIF-rotated JPEG: the crop boxes refer to the stored pixels (no EXIF rotation,
+    as SCRL's PIL loader), so the figure's image must not be rotated either."""
+    from PIL import Image
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'))
+    path = str(tmp_path / 'rotated.jpg')
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    pixels = np.random.RandomState(0).randint(0, 256, (120, 200, 3), np.uint8)
+    Image.fromarray(pixels).save(path, exif=exif.tobytes())
+    sample = sample_scrl_views(cfg, path, seed=0)
+    assert sample['image'].shape == (120, 200, 3)
+    crops = np.asarray(sample['crop_box'])
+    assert crops[:, 2].max() <= 200 and crops[:, 3].max() <= 120

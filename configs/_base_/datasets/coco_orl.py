@@ -1,6 +1,6 @@
 # ORL stage 3 data: COCO train2017 + the stage-2 correspondence file (reference layout;
 # Jiahao000/ORL openselfsup/datasets/orl.py, ORLDataset.__getitem__). Six images per sample,
-# with BYOL's view crop and colour lists of byol_pipeline.py:
+# with BYOL's view crop (byol_pipeline.py) and colour lists (byol_color.py):
 # * 2 global views: view crop 224 + colour 1 / colour 2;
 # * 2 intra-RoI patches of one proposal box: patch 1 is the box itself, patch 2 a jittered
 #   copy of it (area x U(0.5, 2), absolute aspect ratio log-U(1/2, 2), centre shift

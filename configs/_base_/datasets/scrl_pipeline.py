@@ -3,36 +3,35 @@
 # and flip; colour jitter p=0.8, grayscale p=0.2; SCRL's resize blur (bicubic down/up by
 # 1.1, 1.2 or 1.5) with p=1.0 (view 1) / 0.1 (view 2); solarize p=0 / 0.2; then 10 boxes
 # per image in the views' overlap (reference models/box_generator.py).
+# Images are decoded without EXIF rotation, as the reference's PIL loader (torchvision's
+# ImageNet -> pil_loader); the loading, jitter, grayscale and solarize steps are BYOL's
+# (byol_color.py).
 # Written once: tiny configs change `crop_size` / `box_min_size` only (see
 # configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py).
+_base_ = './byol_color.py'
+
 crop_size = 224
 box_min_size = 32
-color_jitter = dict(
-    type='RandomApply',
-    transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
-    prob=0.8)
-grayscale = dict(
-    type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
 view_pipeline1 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.2, 1.),
          interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
-    color_jitter,
-    grayscale,
+    _base_.color_jitter,
+    _base_.grayscale,
     dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=1.),
-    dict(type='Solarize', thr=128, prob=0.),
+    _base_.solarize_1,
 ]
 view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.2, 1.),
          interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
-    color_jitter,
-    grayscale,
+    _base_.color_jitter,
+    _base_.grayscale,
     dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=0.1),
-    dict(type='Solarize', thr=128, prob=0.2),
+    _base_.solarize_2,
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    _base_.load_image,
     dict(type='MultiViewWithGeometry', num_views=[1, 1],
          transforms=[view_pipeline1, view_pipeline2]),
     dict(type='SCRLBoxSampler', num_boxes=10, min_size=box_min_size, iou_threshold=0.5,

@@ -6,7 +6,8 @@ views spatially need each view's crop box (in original-image pixels) and flip:
 - :class:`RandomResizedCropWithBox`: mmpretrain's ``RandomResizedCrop`` that records its
   crop as ``crop_box`` = [x1, y1, x2, y2] (original pixels, x2/y2 exclusive).
 - :class:`MultiViewWithGeometry`: ``MultiView`` that also keeps per-view keys
-  (``crop_box``, ``flip``) as lists, and can re-draw view 2 until it overlaps view 1.
+  (``crop_box``, ``flip``) as lists, and can draw the two crops by SlotCon's rule
+  (view 2 conditioned to overlap view 1, :mod:`.slotcon_crops`).
 - :class:`SlotConOverlapBoxes`: each view's overlap box, normalised to the view.
 """
 import copy
@@ -17,15 +18,13 @@ import numpy as np
 from mmpretrain.datasets.transforms import MultiView, RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 
+from .slotcon_crops import slotcon_crop_params
+
 
 def box_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection of two [x1, y1, x2, y2] boxes (may be empty: x2 <= x1 or y2 <= y1)."""
     return np.array([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])],
                     dtype=np.float32)
-
-
-def box_area(box: np.ndarray) -> float:
-    return float(max(box[2] - box[0], 0) * max(box[3] - box[1], 0))
 
 
 @TRANSFORMS.register_module()
@@ -34,12 +33,16 @@ class RandomResizedCropWithBox(RandomResizedCrop):
 
     Added keys: ``crop_box`` (4,) float32, [x1, y1, x2, y2] of the crop in the input
     image's pixels (x2, y2 exclusive); the output image of size ``scale`` shows exactly
-    that region.
+    that region. A ``crop_params`` key (top, left, height, width), set by
+    :class:`MultiViewWithGeometry` under a crop rule, is used (and removed) instead of a
+    draw.
     """
 
     def transform(self, results: dict) -> dict:
         img = results['img']
-        offset_h, offset_w, target_h, target_w = self.rand_crop_params(img)
+        preset = results.pop('crop_params', None)
+        offset_h, offset_w, target_h, target_w = (
+            self.rand_crop_params(img) if preset is None else preset)
         img = mmcv.imcrop(
             img,
             bboxes=np.array([offset_w, offset_h, offset_w + target_w - 1,
@@ -56,7 +59,7 @@ class RandomResizedCropWithBox(RandomResizedCrop):
 
 @TRANSFORMS.register_module()
 class MultiViewWithGeometry(MultiView):
-    """``MultiView`` that keeps each view's geometry and can require overlapping views.
+    """``MultiView`` that keeps each view's geometry and can draw the crops by a rule.
 
     Args:
         transforms: One pipeline per view (as ``MultiView``); each should contain a
@@ -64,37 +67,62 @@ class MultiViewWithGeometry(MultiView):
         num_views: As ``MultiView``.
         keep_keys: Per-view keys to keep, stored as lists in view order (a view without
             the key gives None; ``flip`` defaults to False).
-        min_overlap: SlotCon: re-draw the second view until the intersection of the two
-            crops covers at least this fraction of the second crop's area (0 disables).
-        max_tries: Draws of the second view at most (the last draw is kept).
+        crop_rule: ``'independent'``: each view's crop draws its own box (numpy, as
+            mmpretrain's ``RandomResizedCrop``; SCRL). ``'slotcon'``: both boxes are drawn
+            first, with Python's ``random`` as SlotCon's reference, view 2 conditioned to
+            overlap view 1 (:func:`~.slotcon_crops.slotcon_crop_params`), using each
+            view's crop's ``crop_ratio_range`` and ``aspect_ratio_range``; two views only.
+        min_overlap: ``'slotcon'``: view 2's intersection with view 1 must reach this
+            fraction of its target area (the reference: 0.01).
+        max_tries: ``'slotcon'``: draws per crop before the fallback (the reference: 10).
     """
+
+    CROP_RULES = ('independent', 'slotcon')
 
     def __init__(self,
                  transforms: List[List[Dict]],
                  num_views: Sequence[int] = (1, 1),
                  keep_keys: Sequence[str] = ('crop_box', 'flip'),
-                 min_overlap: float = 0.,
+                 crop_rule: str = 'independent',
+                 min_overlap: float = 0.01,
                  max_tries: int = 10) -> None:
         super().__init__(transforms=transforms, num_views=list(num_views))
+        if crop_rule not in self.CROP_RULES:
+            raise ValueError(f'crop_rule must be one of {self.CROP_RULES}, got {crop_rule!r}')
         self.keep_keys = tuple(keep_keys)
+        self.crop_rule = crop_rule
         self.min_overlap = min_overlap
         self.max_tries = max_tries
+        self._crops = []
+        if crop_rule == 'slotcon':
+            if len(self.transforms) != 2:
+                raise ValueError(f"crop_rule 'slotcon' needs 2 views, got {len(self.transforms)}")
+            for index, pipeline in enumerate(self.transforms):
+                crops = [t for t in pipeline.transforms if isinstance(t, RandomResizedCropWithBox)]
+                if not crops:
+                    raise ValueError(f"crop_rule 'slotcon': view {index + 1}'s pipeline has "
+                                     'no RandomResizedCropWithBox step')
+                self._crops.append(crops[0])
 
-    def _overlap_ok(self, first: dict, second: dict) -> bool:
-        if self.min_overlap <= 0:
-            return True
-        a, b = first['crop_box'], second['crop_box']
-        return box_area(box_intersection(a, b)) >= self.min_overlap * box_area(b)
+    def _slotcon_crops(self, results: dict) -> List[tuple]:
+        """SlotCon's two crops (top, left, height, width): view 1, then view 2 given it."""
+        height, width = results['img'].shape[:2]
+        params: List[tuple] = []
+        for crop in self._crops:
+            params.append(slotcon_crop_params(
+                height, width, crop.crop_ratio_range, crop.aspect_ratio_range,
+                self.max_tries, constraint=params[0] if params else None,
+                min_overlap=self.min_overlap))
+        return params
 
     def transform(self, results: dict) -> dict:
+        presets = self._slotcon_crops(results) if self.crop_rule == 'slotcon' else None
         outputs: List[dict] = []
         for index, pipeline in enumerate(self.transforms):
-            tries = self.max_tries if (index == 1 and self.min_overlap > 0) else 1
-            for _ in range(tries):
-                out = pipeline(copy.deepcopy(results))
-                if index != 1 or self._overlap_ok(outputs[0], out):
-                    break
-            outputs.append(out)
+            inputs = copy.deepcopy(results)
+            if presets is not None:
+                inputs['crop_params'] = presets[index]
+            outputs.append(pipeline(inputs))
         results['img'] = [out['img'] for out in outputs]
         for key in self.keep_keys:
             default = False if key == 'flip' else None

@@ -1,21 +1,36 @@
 """SCRL's spatially consistent boxes: the same image regions, located in both views."""
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 from mmpretrain.registry import TRANSFORMS
 
-from orl_mm.utils.boxes import box_iou_xywh
-
 from .geometric_views import box_intersection
 
 
-def _max_iou(box: np.ndarray, others: List[np.ndarray]) -> float:
-    """Largest IoU of one [x1, y1, x2, y2] box with a list of such boxes (0 for none)."""
-    if not others:
-        return 0.
-    xyxy = np.concatenate([box[None], np.stack(others)]).astype(np.float64)
-    xywh = np.concatenate([xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]], axis=1)
-    return float(box_iou_xywh(xywh[0], xywh[1:]).max())
+def reference_iou(box: Sequence[float], others: np.ndarray) -> np.ndarray:
+    """IoU of one [x1, y1, x2, y2] box with M such boxes, as SCRL's reference computes it.
+
+    ``models/box_generator.py``, ``bbox_iou``: continuous coordinates (no +1), intersection
+    ``max(x2 - x1, 0) * max(y2 - y1, 0)``, union ``area_a + area_b - inter``, 0 where the
+    boxes do not meet; all in float64 (the reference uses Python floats), so a candidate at
+    IoU exactly 0.5 in exact arithmetic gets the reference's rounded value (e.g.
+    0.5000000000000001, rejected by ``< 0.5``).
+
+    Args:
+        box: The candidate box, (4,).
+        others: The kept boxes, (M, 4).
+
+    Returns:
+        (M,) float64 IoUs.
+    """
+    a = np.asarray(box, dtype=np.float64)
+    b = np.asarray(others, dtype=np.float64).reshape(-1, 4)
+    inter = np.abs(np.maximum(np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0]), 0) *
+                   np.maximum(np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1]), 0))
+    area_a = abs((a[2] - a[0]) * (a[3] - a[1]))
+    area_b = np.abs((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(inter == 0, 0., inter / (area_a + area_b - inter))
 
 
 @TRANSFORMS.register_module()
@@ -34,12 +49,15 @@ class SCRLBoxSampler:
        fresh grid of ``gx x gy`` cells, ``gx`` uniform in ``1..floor(W / min_size)`` and
        ``gy`` in ``1..floor(H / min_size)`` (independently), a random cell, integer sides
        uniform in ``[min_size, floor(cell side)]`` (independently per axis) and an
-       integer offset inside the cell. The first box is kept as drawn; a later one is
-       kept once its IoU (in view 1) with every kept box of the image is
-       ``< iou_threshold``; after ``max_tries`` failed draws the last draw is kept, so an
-       image with a large enough overlap always gives ``num_boxes`` boxes.
-    3. Map every box into each view's frame (pixels of the output image), mirrored when
-       the view was flipped, and clip it to the frame.
+       integer offset inside the cell. The first box is kept as drawn (every box when
+       ``iou_threshold == 1``); a later one is kept once its IoU in view 1 (the draw
+       unclipped against the kept boxes clipped, :func:`reference_iou`, float64 as the
+       reference) with every kept box of the image is ``< iou_threshold``; after
+       ``max_tries`` failed draws the last draw is kept, so an image with a large enough
+       overlap always gives ``num_boxes`` boxes.
+    3. Map every box into each view's frame (pixels of the output image, with the
+       reference's arithmetic: :func:`_to_view`), mirrored when the view was flipped, and
+       clip it to the frame (x1, y1 >= 0; x2, y2 <= the frame's width, height).
 
     Added keys: ``view_boxes`` (2, num_boxes, 4) float32, [x1, y1, x2, y2] per view
     (zeros where invalid), and ``box_valid`` (num_boxes,) bool (all True or all False).
@@ -88,24 +106,20 @@ class SCRLBoxSampler:
         view_boxes = np.zeros((2, self.num_boxes, 4), np.float32)
         valid = np.zeros(self.num_boxes, bool)
         if width > self.min_size and height > self.min_size:
-            kept: List[np.ndarray] = []  # view-1 boxes of this image
+            views = [(crop[:2], z, 1. / ref_zoom, w, flip)
+                     for crop, z, (_, w), flip in zip(crops, zoom, sizes, flips)]
+            kept: List[np.ndarray] = []  # view-1 boxes of this image, clipped, float64
             for n in range(self.num_boxes):
                 for _ in range(self.max_tries):
-                    x, y, w, h = self._draw(width, height)
-                    # smaller-zoom pixels -> original pixels -> each view's pixels
-                    orig = inter[[0, 1, 0, 1]] + np.array([x, y, x + w, y + h]) / ref_zoom[
-                        [0, 1, 0, 1]]
-                    mapped = []
-                    for crop, flip, (vh, vw), z in zip(crops, flips, sizes, zoom):
-                        box = (orig - crop[[0, 1, 0, 1]]) * z[[0, 1, 0, 1]]
-                        if flip:
-                            box[[0, 2]] = vw - box[[2, 0]]
-                        mapped.append(box)
-                    if n == 0 or _max_iou(mapped[0], kept) < self.iou_threshold:
+                    draw = self._draw(width, height)
+                    mapped = [_to_view(draw, inter[:2], *view) for view in views]
+                    if n == 0 or self.iou_threshold == 1. or reference_iou(
+                            mapped[0], np.stack(kept)).max() < self.iou_threshold:
                         break
-                for v, (box, (vh, vw)) in enumerate(zip(mapped, sizes)):
-                    view_boxes[v, n] = np.clip(box, 0, [vw, vh, vw, vh])
-                kept.append(view_boxes[0, n].astype(np.float64))
+                clipped = [np.concatenate([np.maximum(box[:2], 0), np.minimum(box[2:], (w, h))])
+                           for box, (h, w) in zip(mapped, sizes)]
+                kept.append(clipped[0])
+                view_boxes[:, n] = clipped
             valid[:] = True
         results['view_boxes'] = view_boxes
         results['box_valid'] = valid
@@ -115,3 +129,35 @@ class SCRLBoxSampler:
         return (f'{self.__class__.__name__}(num_boxes={self.num_boxes}, '
                 f'min_size={self.min_size}, iou_threshold={self.iou_threshold}, '
                 f'max_tries={self.max_tries})')
+
+
+def _to_view(draw: Tuple[int, int, int, int], origin: np.ndarray, crop_origin: np.ndarray,
+             zoom: np.ndarray, ref_zoom_inv: np.ndarray, view_width: int,
+             flip: bool) -> np.ndarray:
+    """A drawn [x, y, w, h] (smaller-zoom pixels from the overlap's corner) in a view.
+
+    The reference's arithmetic, operation by operation (``SCRLBoxGenerator.generate``:
+    ``l = x * inv * s + (int_l - crop_l) * s``, ``r = l + w * inv * s``, then the flip
+    ``l, r = W - r, W - l``), so every float64 value, and hence every IoU test, is the
+    reference's.
+
+    Args:
+        draw: The drawn box, [x, y, w, h], integers.
+        origin: The crops' intersection's top-left corner in original pixels, (2,).
+        crop_origin: The view's crop's top-left corner in original pixels, (2,).
+        zoom: The view's zoom (view pixels per original pixel), (2,) [x, y].
+        ref_zoom_inv: 1 / the smaller zoom of the two views, (2,) [x, y].
+        view_width: The view's width in pixels.
+        flip: Whether the view was flipped.
+
+    Returns:
+        (4,) float64 [x1, y1, x2, y2] in the view's pixels (not clipped).
+    """
+    x, y, w, h = draw
+    left = x * ref_zoom_inv[0] * zoom[0] + (origin[0] - crop_origin[0]) * zoom[0]
+    right = left + w * ref_zoom_inv[0] * zoom[0]
+    top = y * ref_zoom_inv[1] * zoom[1] + (origin[1] - crop_origin[1]) * zoom[1]
+    bottom = top + h * ref_zoom_inv[1] * zoom[1]
+    if flip:
+        left, right = view_width - right, view_width - left
+    return np.array([left, top, right, bottom], dtype=np.float64)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from orl_mm.datasets.transforms import MultiViewWithGeometry, SCRLBoxSampler
+from orl_mm.datasets.transforms.scrl_boxes import reference_iou
 from orl_mm.testing import smooth_image
 
 
@@ -153,3 +154,128 @@ def test_no_boxes_without_overlap():
                    flip=[False, False])
     out = SCRLBoxSampler()(results)  # a 10x10 px overlap -> ~22 px in the views: too small
     assert not out['box_valid'].any() and not out['view_boxes'].any()
+
+
+
+def _reference_scales(crops, size):
+    """The reference's zooms (size / crop side) and the overlap's corner and scaled size,
+    for crops as its (y, x, h, w); None where the crops do not meet."""
+    (y1, x1, h1, w1), (y2, x2, h2, w2) = crops
+    int_l, int_r = max(x1, x2), min(x1 + w1, x2 + w2)
+    int_t, int_b = max(y1, y2), min(y1 + h1, y2 + h2)
+    if int_l >= int_r or int_t >= int_b:
+        return None
+    sw, sh = (size / w1, size / w2), (size / h1, size / h2)
+    int_w, int_h = round((int_r - int_l) * min(sw)), round((int_b - int_t) * min(sh))
+    return sw, sh, int_l, int_t, int_w, int_h
+
+
+def _reference_view_box(draw, crops, flips, view, size=224):
+    """A drawn (x, y, w, h) in view ``view``, the reference's arithmetic (unclipped)."""
+    box_x, box_y, box_w, box_h = draw
+    sw, sh, int_l, int_t, _, _ = _reference_scales(crops, size)
+    swinv, shinv = 1 / min(sw), 1 / min(sh)
+    y, x = crops[view][:2]
+    left = box_x * swinv * sw[view] + (int_l - x) * sw[view]
+    right = left + box_w * swinv * sw[view]
+    top = box_y * shinv * sh[view] + (int_t - y) * sh[view]
+    bottom = top + box_h * shinv * sh[view]
+    if flips[view]:
+        left, right = size - right, size - left
+    return [left, top, right, bottom]
+
+
+def _reference_generate(crops, flips, size=224, min_size=32, num_boxes=10, iou_threshold=0.5):
+    """SCRL's ``SCRLBoxGenerator.generate`` (models/box_generator.py, grid-based, no box
+    jittering) for one image, written out for the test: crops as the reference's
+    (y, x, h, w), Python floats, the same ``np.random.randint`` calls in the same order
+    (float upper bounds included), IoU by ``bbox_iou`` (here ``_iou``) with the last ``i``
+    kept boxes, accepted when ``< iou_threshold``. Returns the view-1 and view-2 boxes,
+    clipped as ``clip_box`` does."""
+    scales = _reference_scales(crops, size)
+    if scales is None or min_size >= scales[4] or min_size >= scales[5]:
+        return [], []
+    int_w, int_h = scales[4:]
+    div_w_range, div_h_range = int(int_w / min_size) + 1, int(int_h / min_size) + 1
+    boxes1, boxes2 = [], []
+    for i in range(num_boxes):
+        for _ in range(50):
+            div_w, div_h = np.random.randint(1, div_w_range), np.random.randint(1, div_h_range)
+            grid_w, grid_h = int_w / div_w, int_h / div_h
+            grid_x, grid_y = np.random.randint(0, div_w), np.random.randint(0, div_h)
+            box_w = np.random.randint(min_size, grid_w + 1)
+            box_h = np.random.randint(min_size, grid_h + 1)
+            box_x = np.random.randint(0, grid_w - box_w + 1) + int(grid_x * grid_w)
+            box_y = np.random.randint(0, grid_h - box_h + 1) + int(grid_y * grid_h)
+            views = [_reference_view_box((box_x, box_y, box_w, box_h), crops, flips, v, size)
+                     for v in range(2)]
+            if i == 0:
+                break
+            max_iou = 0.
+            for kept in boxes1[-i:]:
+                max_iou = max(max_iou, _iou(views[0], kept))
+            if max_iou < iou_threshold:
+                break
+        for boxes, (l, t, r, b) in zip((boxes1, boxes2), views):
+            boxes.append([max(0, l), max(0, t), min(size, r), min(size, b)])
+    return boxes1, boxes2
+
+
+def _random_crop_pair(rng):
+    """Two (y, x, h, w) integer crops of a 300 x 400 image and two flips."""
+    crops, flips = [], []
+    for _ in range(2):
+        h, w = int(rng.randint(60, 301)), int(rng.randint(60, 401))
+        crops.append((int(rng.randint(0, 301 - h)), int(rng.randint(0, 401 - w)), h, w))
+        flips.append(bool(rng.rand() < 0.5))
+    return crops, flips
+
+
+def _sampler_input(crops, flips):
+    return dict(img=[np.zeros((224, 224, 3), np.uint8)] * 2, flip=list(flips),
+                crop_box=[np.array([x, y, x + w, y + h], np.float32) for y, x, h, w in crops])
+
+
+def test_boxes_equal_the_reference_generator_on_random_crop_pairs():
+    """Same np.random stream -> the reference's boxes, to the float32 bit, on 300 crop
+    pairs (kept boxes stored in float32 made some differ: a candidate at IoU exactly 0.5
+    came out as 0.49999997 and was kept)."""
+    rng = np.random.RandomState(0)
+    compared = 0
+    for seed in range(300):
+        crops, flips = _random_crop_pair(rng)
+        np.random.seed(seed)
+        ref1, ref2 = _reference_generate(crops, flips)
+        np.random.seed(seed)
+        out = SCRLBoxSampler(num_boxes=10, min_size=32)(_sampler_input(crops, flips))
+        assert out['box_valid'].all() == bool(ref1), seed
+        if ref1:
+            np.testing.assert_array_equal(out['view_boxes'][0], np.float32(ref1), str(seed))
+            np.testing.assert_array_equal(out['view_boxes'][1], np.float32(ref2), str(seed))
+            compared += 1
+    assert compared > 200
+
+
+@pytest.mark.parametrize('crops,corner,iou', [
+    # the reference's float64 IoU is exactly 0.5: rejected (`max_iou < iou_threshold`)
+    (((47, 44, 217, 267), (9, 67, 186, 171)), (6, 12), 0.5),
+    # 1/2 in exact arithmetic, 0.5000000000000001 in the reference's float64 (0.49999997
+    # with the kept box stored in float32): rejected
+    (((20, 9, 229, 265), (64, 47, 249, 232)), (17, 19), 0.5000000000000001),
+])
+def test_a_candidate_at_iou_exactly_one_half_is_rejected(crops, corner, iou):
+    """Draw 2 is draw 1 with half its height (IoU 1/2 exactly in the drawn integers): it
+    is rejected, and draw 3 (disjoint from draw 1) becomes box 2."""
+    x, y = corner
+    draws = [(x, y, 64, 64), (x, y, 64, 32), (x + 100, y, 64, 32)]
+    flips = (False, False)
+    first, second, third = [_reference_view_box(d, crops, flips, 0) for d in draws]
+    assert _iou(second, first) == iou  # the reference's bbox_iou on its float64 boxes
+    assert reference_iou(second, np.array([first])).max() == iou
+
+    sampler = SCRLBoxSampler(num_boxes=2, min_size=32)
+    stream = iter(draws)
+    sampler._draw = lambda width, height: next(stream)
+    out = sampler(_sampler_input(crops, flips))
+    np.testing.assert_array_equal(out['view_boxes'][0], np.float32([first, third]))
+    assert next(stream, None) is None  # all three draws used
