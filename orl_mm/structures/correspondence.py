@@ -20,11 +20,10 @@ Every check raises :class:`CorrespondenceError` naming the offending entry (imag
 and file name), so a malformed or mismatched file fails before training starts.
 """
 import json
-import os
-import os.path as osp
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from orl_mm.utils.io import atomic_write_json
 
 
 Box = List[float]  # [x, y, w, h]
@@ -178,19 +177,7 @@ class Correspondence:
 
 def save_correspondence(corr: Correspondence, path: str) -> None:
     """Write ``corr`` in the reference layout, atomically (temporary file + rename)."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(corr.to_dict(), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_json(corr.to_dict(), path)
 
 
 def load_correspondence(path: str,
