@@ -22,10 +22,10 @@ from mmengine.utils import scandir
 from PIL import Image
 
 from orl_mm.datasets.scene_images import IMG_EXTENSIONS, read_image_list
+from orl_mm.utils.image_check import ImageReadError, check_image_bytes
 
-
-class ImageReadError(RuntimeError):
-    """An image that cannot be decoded (corrupt, truncated, unsupported)."""
+__all__ = ['ImageReadError', 'ImageRecord', 'build_image_list', 'default_root', 'list_folder',
+           'read_image_bgr']
 
 
 @dataclass
@@ -138,14 +138,7 @@ def read_image_bgr(path: str) -> np.ndarray:
         content = get_bytes(path)
     except OSError as err:
         raise ImageReadError(f'{path}: cannot read file ({err})') from err
-    try:
-        with Image.open(io.BytesIO(content)) as pil:
-            pil.load()  # full decode: raises on truncated or corrupt data
-            pil_mode = pil.mode
-    except Image.DecompressionBombError:
-        pil_mode = None  # very large but valid: leave it to OpenCV
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ImageReadError(f'{path}: cannot decode image ({err})') from err
+    pil_mode = check_image_bytes(path, content)  # None: very large but valid, for OpenCV
     img = mmcv.imfrombytes(content, flag='color_ignore_orientation', backend='cv2')
     if img is None or pil_mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
         # OpenCV cannot read it, or it is high bit depth: decode unchanged and convert

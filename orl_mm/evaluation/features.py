@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from orl_mm.utils.image_check import check_image_bytes
 from orl_mm.utils.io import atomic_write
 
 __all__ = ['LAYERS', 'TARGET_DIM', 'grid_size', 'layer_maps', 'pool_layer',
@@ -92,14 +93,19 @@ def load_image_tensor(path: str, size: int) -> torch.Tensor:
 
     Decoded and resized by mmcv's Pillow backend, without EXIF rotation
     (``color_ignore_orientation``, as the training pipelines read images).
+
+    Raises:
+        OSError: If the file cannot be read.
+        ImageReadError: If it is empty, not an image, truncated or corrupt.
     """
     try:
-        img = mmcv.imread(path, flag='color_ignore_orientation', channel_order='rgb',
-                          backend='pillow')
+        with open(path, 'rb') as f:
+            content = f.read()
     except OSError as err:
         raise OSError(f'cannot read image {path}: {err}') from err
-    if img is None:
-        raise OSError(f'cannot read image {path}')
+    check_image_bytes(path, content)  # ImageReadError: empty, not an image, truncated
+    img = mmcv.imfrombytes(content, flag='color_ignore_orientation', channel_order='rgb',
+                           backend='pillow')
     h, w = img.shape[:2]
     scale = size / min(w, h)
     img = mmcv.imresize(img, (max(size, round(w * scale)), max(size, round(h * scale))),
