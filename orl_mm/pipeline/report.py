@@ -118,11 +118,12 @@ def tables(report: dict) -> List[dict]:
         out.append(dict(
             title='Compute: same images, same epochs, random initialisation',
             header=['method', 'epochs', 'batch', 'iterations', 'images/s',
-                    'mean iteration time (s)', 'timed iterations', 'training wall (s)', 'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + '
-                    'stage 3 (s)'],
+                    'mean iteration time (s)', 'timed iterations', 'training wall (s)',
+                    'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + stage 3 (s)'],
             rows=rows,
             note='mean iteration time: mean of mmengine\'s logged iteration `time` (data + '
-                 'step) over the timed iterations; images/s = batch / that mean; wall times include start-up and checkpointing (all runs of the stage).'))
+                 'step) over the timed iterations; images/s = batch / that mean; wall times '
+                 'include start-up and checkpointing (all runs of the stage).'))
     scores = report['frozen_features']
     if scores:
         layers = sorted({k for s in scores.values() for k in s['svm_map']},
