@@ -29,6 +29,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from orl_mm.correspondence import (STEPS, ProposalSettings, Stage2Config,  # noqa: E402
                                    Stage2Error, run_stage2)
+from orl_mm.utils.launch import init_dist  # noqa: E402
 
 DEFAULT_PROPOSALS = ProposalSettings()
 
@@ -124,20 +125,6 @@ def build_config(args) -> Stage2Config:
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
-
-
-def init_dist(launcher: str) -> None:
-    """mmengine's init_dist (NCCL) on GPUs; gloo under torchrun without one."""
-    if launcher == 'none':
-        return
-    import torch
-    if torch.cuda.is_available():
-        from mmengine.dist import init_dist as mm_init_dist
-        mm_init_dist(launcher, backend='nccl')
-    else:
-        import torch.distributed as dist
-        dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
-                                world_size=int(os.environ['WORLD_SIZE']))
 
 
 def main(argv=None, steps=None) -> int:
