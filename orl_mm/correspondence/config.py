@@ -35,7 +35,7 @@ class Stage2Config:
             1024) and RoIAlign (7x7, averaged) on res5 for every box.
         knn_k: Neighbours per image (K).
         pair_ratio: Pairs per (query, neighbour) = ``max(1, int(ratio * Bq))``.
-        num_workers: Processes for selective search (per rank).
+        proposal_workers: Processes for selective search (per rank).
         loader_workers: DataLoader workers that decode and crop images for the backbone.
         device: Torch device of the model.
         skip_bad_images: Drop unreadable images (with a message) instead of stopping.
@@ -58,7 +58,7 @@ class Stage2Config:
     roi_mode: str = 'crop'
     knn_k: int = 10
     pair_ratio: float = 0.1
-    num_workers: int = 1
+    proposal_workers: int = 1
     loader_workers: int = 0
     device: str = 'cpu'
     skip_bad_images: bool = False

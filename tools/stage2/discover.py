@@ -121,7 +121,7 @@ def build_config(args) -> Stage2Config:
         batch_size=args.batch_size, channels_last=args.channels_last,
         roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, knn_k=args.knn,
         pair_ratio=args.pair_ratio,
-        num_workers=args.workers or max(
+        proposal_workers=args.workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
