@@ -29,13 +29,11 @@ from orl_mm.utils.io import atomic_write_json
 Box = List[float]  # [x, y, w, h]
 Pair = List[float]  # [qx, qy, qw, qh, kx, ky, kw, kh]
 
-DEFAULT_INFO = dict(
-    bbox_min_size=96,
-    bbox_max_aspect_ratio=3,
-    bbox_max_iou=0.5,
-    intra_bbox_num=100,
-    knn_image_num=10,
-    knn_bbox_pair_ratio=0.1)
+
+def default_info() -> Dict[str, Any]:
+    """The ``info`` of a file made with stage 2's default settings."""
+    from orl_mm.correspondence.config import Stage2Config
+    return Stage2Config().info()
 
 
 class CorrespondenceError(ValueError):
@@ -61,7 +59,7 @@ class Correspondence:
     boxes: List[List[Box]]
     knn_image_ids: List[List[int]]
     knn_box_pairs: List[List[List[Pair]]]
-    info: Dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_INFO))
+    info: Dict[str, Any] = field(default_factory=default_info)
 
     def __len__(self) -> int:
         return len(self.file_names)
