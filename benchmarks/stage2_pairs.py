@@ -25,7 +25,7 @@ from orl_mm.correspondence.embed import (EmbedSettings, bgr_to_rgb,  # noqa: E40
                                          build_stage1_encoder, embed_image_rois)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
 from orl_mm.correspondence.knn import knn_search  # noqa: E402
-from orl_mm.correspondence.pairs import mine_pairs, mine_pairs_naive  # noqa: E402
+from orl_mm.testing.pair_mining import mine_pairs, mine_pairs_naive  # noqa: E402
 
 
 def main():

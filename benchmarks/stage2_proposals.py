@@ -25,7 +25,7 @@ CHILD = r'''
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2
-cfg = Stage2Config(img_dir={img_dir!r}, work_dir={work_dir!r}, num_workers={workers},
+cfg = Stage2Config(img_dir={img_dir!r}, work_dir={work_dir!r}, proposal_workers={workers},
                    proposal=ProposalSettings(max_side={max_side!r}), progress=False)
 t = time.perf_counter()
 rep = run_stage2(cfg, steps=['proposals'])

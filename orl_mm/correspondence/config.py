@@ -1,8 +1,17 @@
-"""The settings of a stage-2 run."""
+"""The settings of a stage-2 run.
+
+The dataclasses are the one source of stage 2's defaults: :class:`ProposalSettings` (boxes),
+:class:`~orl_mm.correspondence.embed.EmbedSettings` (input sizes, batching) and
+:class:`Stage2Config` (the rest); ``tools/stage2/discover.py`` takes its argument defaults
+from them and :meth:`Stage2Config.info` gives the correspondence file's ``info``.
+"""
 from dataclasses import asdict, dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
+from .embed import EmbedSettings
 from .proposals import ProposalSettings
+
+_EMBED = EmbedSettings()
 
 
 @dataclass
@@ -35,7 +44,7 @@ class Stage2Config:
             1024) and RoIAlign (7x7, averaged) on res5 for every box.
         knn_k: Neighbours per image (K).
         pair_ratio: Pairs per (query, neighbour) = ``max(1, int(ratio * Bq))``.
-        num_workers: Processes for selective search (per rank).
+        proposal_workers: Processes for selective search (per rank).
         loader_workers: DataLoader workers that decode and crop images for the backbone.
         device: Torch device of the model.
         skip_bad_images: Drop unreadable images (with a message) instead of stopping.
@@ -49,16 +58,16 @@ class Stage2Config:
     config: Optional[str] = None
     checkpoint: Optional[str] = None
     proposal: ProposalSettings = field(default_factory=ProposalSettings)
-    knn_resize: int = 256
-    knn_crop: int = 224
-    roi_size: int = 224
-    batch_size: int = 64
-    channels_last: bool = False
+    knn_resize: int = _EMBED.knn_resize
+    knn_crop: int = _EMBED.knn_crop
+    roi_size: int = _EMBED.roi_size
+    batch_size: int = _EMBED.batch_size
+    channels_last: bool = _EMBED.channels_last
     roi_dtype: str = 'float32'
     roi_mode: str = 'crop'
     knn_k: int = 10
     pair_ratio: float = 0.1
-    num_workers: int = 1
+    proposal_workers: int = 1
     loader_workers: int = 0
     device: str = 'cpu'
     skip_bad_images: bool = False
@@ -72,10 +81,15 @@ class Stage2Config:
             raise ValueError('Stage2Config needs img_dir or sources')
         return [(self.img_dir, self.ann_file or None)]
 
-    def embed_settings(self):
-        from .embed import EmbedSettings
-        return EmbedSettings(self.knn_resize, self.knn_crop, self.roi_size, self.batch_size,
-                             self.channels_last)
+    def embed_settings(self) -> EmbedSettings:
+        return EmbedSettings(knn_resize=self.knn_resize, knn_crop=self.knn_crop,
+                             roi_size=self.roi_size, batch_size=self.batch_size,
+                             channels_last=self.channels_last)
+
+    def info(self) -> dict:
+        """The ``info`` of the correspondence file these settings make (ORL's keys)."""
+        return dict(self.proposal.info(), knn_image_num=self.knn_k,
+                    knn_bbox_pair_ratio=self.pair_ratio)
 
     def to_dict(self) -> dict:
         return asdict(self)

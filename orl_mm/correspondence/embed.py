@@ -14,7 +14,7 @@ checkpoint is loaded with mmengine, so any checkpoint of this plugin with the BY
 CPU/single-process inference.
 """
 from dataclasses import dataclass
-from typing import Callable, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -184,6 +184,3 @@ def embed_image_rois(encoder: Stage1Encoder, rgb: np.ndarray, boxes: Sequence[Se
         chunk = crop_rois(rgb, boxes[start:start + settings.batch_size], settings.roi_size)
         out.append(encoder.embed_rois(chunk.to(device), settings.channels_last).cpu())
     return torch.cat(out).numpy().astype(np.float32, copy=False)
-
-
-RoIFeatureFn = Callable[[int], np.ndarray]

@@ -2,8 +2,8 @@
 
 A source is an image folder plus, optionally, a COCO-layout JSON (instances or image
 info) that fixes its images and their order; without a JSON every image file under the
-folder is taken, sorted by name (listed with ``mmengine.scandir``). Several sources (e.g.
-COCO+ = ``train2017`` + ``unlabeled2017``) make one list, in source order, with file
+folder is taken, sorted by name (:func:`orl_mm.datasets.scene_images.list_images`). Several
+sources (e.g. COCO+ = ``train2017`` + ``unlabeled2017``) make one list, in source order, with file
 names relative to a common root. Images are decoded as the ORL reference does (BGR,
 8 bit, with OpenCV through ``mmcv.imfrombytes``), after a full decode with Pillow that
 catches truncated or corrupt files, which OpenCV would silently fill with grey.
@@ -18,14 +18,13 @@ import cv2
 import mmcv
 import numpy as np
 from mmengine.fileio import get as get_bytes
-from mmengine.utils import scandir
 from PIL import Image
 
-from orl_mm.datasets.scene_images import IMG_EXTENSIONS, read_image_list
+from orl_mm.datasets.scene_images import list_images, read_image_list
+from orl_mm.utils.image_check import ImageReadError, check_image_bytes
 
-
-class ImageReadError(RuntimeError):
-    """An image that cannot be decoded (corrupt, truncated, unsupported)."""
+__all__ = ['ImageReadError', 'ImageRecord', 'build_image_list', 'default_root', 'list_folder',
+           'read_image_bgr']
 
 
 @dataclass
@@ -47,8 +46,7 @@ class ImageRecord:
 
 def list_folder(img_dir: str) -> List[str]:
     """Sorted image file names under ``img_dir`` (sub-folders included)."""
-    suffix = tuple(IMG_EXTENSIONS) + tuple(e.upper() for e in IMG_EXTENSIONS)
-    return sorted(scandir(img_dir, suffix=suffix, recursive=True))
+    return list_images(img_dir)
 
 
 def default_root(sources: Sequence[Tuple[str, Optional[str]]]) -> str:
@@ -138,14 +136,7 @@ def read_image_bgr(path: str) -> np.ndarray:
         content = get_bytes(path)
     except OSError as err:
         raise ImageReadError(f'{path}: cannot read file ({err})') from err
-    try:
-        with Image.open(io.BytesIO(content)) as pil:
-            pil.load()  # full decode: raises on truncated or corrupt data
-            pil_mode = pil.mode
-    except Image.DecompressionBombError:
-        pil_mode = None  # very large but valid: leave it to OpenCV
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ImageReadError(f'{path}: cannot decode image ({err})') from err
+    pil_mode = check_image_bytes(path, content)  # None: very large but valid, for OpenCV
     img = mmcv.imfrombytes(content, flag='color_ignore_orientation', backend='cv2')
     if img is None or pil_mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
         # OpenCV cannot read it, or it is high bit depth: decode unchanged and convert

@@ -70,10 +70,13 @@ class _KnnImages(Dataset):
 
 
 def embed_images(encoder: Stage1Encoder, paths, settings: EmbedSettings,
-                 num_workers: int = 0, progress=None) -> np.ndarray:
-    """(N, C) L2-normalised image embeddings for the files ``paths``, in order."""
+                 loader_workers: int = 0, progress=None) -> np.ndarray:
+    """(N, C) L2-normalised image embeddings for the files ``paths``, in order.
+
+    ``loader_workers`` DataLoader workers decode and resize the images.
+    """
     loader = DataLoader(_KnnImages(paths, settings), batch_size=settings.batch_size,
-                        num_workers=num_workers, shuffle=False)
+                        num_workers=loader_workers, shuffle=False)
     out = []
     device = next(encoder.parameters()).device
     for batch in loader:

@@ -8,9 +8,9 @@ Bq x Bk cosine matrix of the RoI embeddings is formed, and the top
 Ties: entries are ordered by similarity descending with a stable sort on the flattened
 (row-major) index, so equal similarities keep the smaller ``q * Bk + k`` first.
 
-Two ways give identical pairs: :func:`mine_pairs` reads each image's RoI embeddings from
-a cache (every image embedded once), :func:`mine_pairs_naive` re-embeds the neighbour's
-RoIs for every query as the reference tool does (11x more backbone forwards for K = 10).
+Stage 2 embeds every image once and reads the embeddings from a cache; the reference tool
+re-embeds the neighbour's RoIs for every query (11x more backbone forwards for K = 10).
+:mod:`orl_mm.testing.pair_mining` holds both ways and shows they give identical pairs.
 """
 from typing import Callable, List, Sequence, Tuple
 
@@ -70,32 +70,3 @@ def mine_image_pairs(query: int, neighbours: Sequence[int], boxes: Sequence[np.n
         all_scores.append([float(s) for s in sims])
     return all_pairs, all_scores
 
-
-def mine_pairs(knn: Sequence[Sequence[int]], boxes: Sequence[np.ndarray],
-               feats: Callable[[int], np.ndarray], ratio: float = 0.1,
-               queries: Sequence[int] = None) -> List[List[List[List[int]]]]:
-    """Pairs for every query, reading RoI embeddings through ``feats`` (a cache)."""
-    queries = range(len(knn)) if queries is None else queries
-    return [mine_image_pairs(i, knn[i], boxes, feats, ratio)[0] for i in queries]
-
-
-def mine_pairs_naive(knn: Sequence[Sequence[int]], boxes: Sequence[np.ndarray],
-                     embed: Callable[[int], np.ndarray], ratio: float = 0.1,
-                     queries: Sequence[int] = None) -> List[List[List[List[int]]]]:
-    """The reference way: per query, embed the query's RoIs and re-embed every neighbour's.
-
-    ``embed(i)`` runs the backbone on image i's crops, so this costs
-    ``(1 + K)`` image embeddings per query instead of one per image.
-    """
-    queries = range(len(knn)) if queries is None else queries
-    out = []
-    for i in queries:
-        q_feats = embed(i)
-        per_image = {i: q_feats}
-
-        def lookup(j: int) -> np.ndarray:
-            # the query itself is embedded once; each neighbour is embedded again per query
-            return per_image[j] if j == i else embed(j)
-
-        out.append(mine_image_pairs(i, knn[i], boxes, lookup, ratio)[0])
-    return out

@@ -15,7 +15,6 @@ original pixels. IoU is the continuous one (``x2 = x + w``, no ``+1``).
 """
 import ctypes
 import os
-import os.path as osp
 from dataclasses import asdict, dataclass
 from typing import Dict, Optional, Tuple
 
@@ -214,7 +213,3 @@ def init_proposal_worker(num_threads: int = 1) -> None:
     cv2.setNumThreads(num_threads)
     os.environ.setdefault('OMP_NUM_THREADS', str(num_threads))
 
-
-def proposal_part_path(folder: str, index: int) -> str:
-    """Where the per-image result of image ``index`` lives (1000 files per sub-folder)."""
-    return osp.join(folder, f'{index // 1000:05d}', f'{index:08d}.json')

@@ -99,7 +99,7 @@ class WorkDir:
     def image_file(self, step: str, index: int) -> str:
         """The per-image file of a step for image ``index`` (1000 per sub-folder)."""
         if step == 'roi':
-            folder, ext = self.path('roi_feats'), '.npy'
+            folder, ext = self.path(self.FOLDERS['roi']), '.npy'
         else:
             folder, ext = self.path(self.FOLDERS[step], 'parts'), '.json'
         return osp.join(folder, f'{index // 1000:05d}', f'{index:08d}{ext}')

@@ -11,6 +11,7 @@ from mmpretrain.registry import DATASETS
 from PIL import Image
 
 from ..structures.correspondence import Correspondence, CorrespondenceError
+from ..utils.image_check import ImageReadError, image_fault
 from .scene_images import read_image_list
 
 
@@ -19,6 +20,7 @@ def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[
 
     Raises:
         FileNotFoundError: Naming the first missing image.
+        ImageReadError: For an empty, non-image or cut-short file (its header unreadable).
     """
     sizes = []
     bar = ProgressBar(len(paths)) if progress and len(paths) > 1000 else None
@@ -26,8 +28,12 @@ def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[
         if not osp.isfile(path):
             raise FileNotFoundError(f'image {path} (listed in the correspondence file) '
                                     'does not exist')
-        with Image.open(path) as img:
-            sizes.append(img.size)
+        try:
+            with Image.open(path) as img:
+                sizes.append(img.size)
+        except (OSError, SyntaxError, ValueError) as err:
+            with open(path, 'rb') as f:
+                raise ImageReadError(image_fault(path, f.read(), err)) from None
         if bar is not None:
             bar.update()
     return sizes

@@ -7,7 +7,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.utils import scandir
 from mmpretrain.registry import DATASETS
 
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
+# the image files every folder listing of the project takes (suffix case-insensitive)
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
 
 
 def read_image_list(ann_file: str) -> List[dict]:
@@ -38,7 +39,7 @@ def read_image_list(ann_file: str) -> List[dict]:
     return out
 
 
-def list_images(img_dir: str, extensions: Sequence[str] = IMG_EXTENSIONS) -> List[str]:
+def list_images(img_dir: str, extensions: Sequence[str] = IMAGE_EXTENSIONS) -> List[str]:
     """Sorted image file names (relative to ``img_dir``, sub-folders included).
 
     Listed with ``mmengine.utils.scandir`` (suffix case-insensitive; hidden files such as
@@ -75,7 +76,7 @@ class SceneImageDataset(BaseDataset):
                  data_root: str = '',
                  ann_file: str = '',
                  data_prefix: Optional[dict] = None,
-                 extensions: Sequence[str] = IMG_EXTENSIONS,
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS,
                  **kwargs) -> None:
         self.extensions = tuple(ext.lower() for ext in extensions)
         super().__init__(

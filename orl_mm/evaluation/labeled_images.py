@@ -25,10 +25,11 @@ from typing import List, Optional, Tuple
 import numpy as np
 from mmengine.utils import scandir
 
+from orl_mm.datasets.scene_images import IMAGE_EXTENSIONS
+
 __all__ = ['LabeledImages', 'DatasetFormatError', 'read_voc', 'read_multilabel_csv',
            'read_class_folders', 'read_any', 'split_train_test', 'IMAGE_EXTENSIONS']
 
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
 
 class DatasetFormatError(ValueError):

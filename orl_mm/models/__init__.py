@@ -1,7 +1,6 @@
 """Models of orl_mm (algorithms, losses, necks), registered in mmpretrain's MODELS."""
 from . import algorithms, losses, necks, utils  # noqa: F401  (registration)
 from .algorithms import ORL, SCRL, SlotCon  # noqa: F401
-from .losses import BYOLLoss, SymmetricBYOLLoss  # noqa: F401
+from .losses import BYOLLoss  # noqa: F401
 
-__all__ = ['algorithms', 'losses', 'necks', 'utils', 'ORL', 'SCRL', 'SlotCon', 'BYOLLoss',
-           'SymmetricBYOLLoss']
+__all__ = ['algorithms', 'losses', 'necks', 'utils', 'ORL', 'SCRL', 'SlotCon', 'BYOLLoss']

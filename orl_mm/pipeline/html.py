@@ -5,7 +5,7 @@ import html
 import os.path as osp
 
 from .methods import METHODS
-from .report import FIGURE_TITLES, fmt, footer, tables
+from .report import FIGURE_TITLES, figure_note, fmt, footer, tables
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }
@@ -51,6 +51,8 @@ def render_html(report: dict, report_dir: str) -> str:
         parts.append(f'<figure><figcaption>{esc(FIGURE_TITLES[key])}</figcaption>'
                      f'<img class="figure" id="{esc(key)}" alt="{esc(key)}" '
                      f'src="{_data_uri(osp.join(report_dir, rel))}"></figure>')
+        if figure_note(report, key):
+            parts.append(f'<p class="note">{esc(figure_note(report, key))}</p>')
     if report['exports']:
         parts.append('<h2>Transfer weights</h2><ul>' + ''.join(
             f'<li>{esc(METHODS[m].label)}: <code>{esc(p)}</code></li>'

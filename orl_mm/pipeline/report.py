@@ -60,6 +60,14 @@ def _scores(plan: Plan) -> Dict[str, dict]:
     return out
 
 
+def loss_note(methods) -> str:
+    """One line ``label: note`` per trained method whose record has a ``loss_note``."""
+    import orl_mm.models  # noqa: F401  (registers the method records)
+    from orl_mm.structures.method import get_method
+    notes = [(METHODS[m].label, get_method(m).loss_note) for m in methods]
+    return '\n'.join(f'{label}: {note}' for label, note in notes if note)
+
+
 def draw_loss_figure(plan: Plan) -> Optional[str]:
     """The loss curves of every trained method in one figure; its path (None if nothing
     was logged)."""
@@ -69,7 +77,7 @@ def draw_loss_figure(plan: Plan) -> Optional[str]:
         runs[METHODS[method].label] = curves(read_scalars(run.work_dir), keys)
     if not any(runs.values()):
         return None
-    plot_loss_curves(runs, plan.figures['losses'])
+    plot_loss_curves(runs, plan.figures['losses'], note=loss_note(plan.runs))
     return plan.figures['losses']
 
 
@@ -85,6 +93,7 @@ def collect(plan: Plan, wall: float, stage_summary: Dict[str, dict]) -> dict:
                 stage_seconds=round(sum(t for t in recorded if t is not None), 1),
                 stages=stage_summary, compute=_compute(plan), frozen_features=_scores(plan),
                 stage2_quality=quality, figures=figures,
+                figure_notes=dict(losses=loss_note(plan.runs)) if 'losses' in figures else {},
                 exports={k: osp.relpath(v, plan.work_dir) for k, v in plan.exports.items()})
 
 
@@ -113,16 +122,18 @@ def tables(report: dict) -> List[dict]:
         rows = []
         for method, c in compute.items():
             rows.append([METHODS[method].label, c['epochs'], c['batch_size'], c['iters'],
-                         c['images_per_s'], c['iter_seconds'], c['train_wall_s'],
+                         c['images_per_s'], c['iter_seconds'], c['timed_iters'],
+                         c['train_wall_s'],
                          c.get('stage2_wall_s'), c.get('total_wall_s')])
         out.append(dict(
             title='Compute: same images, same epochs, random initialisation',
-            header=['method', 'epochs', 'batch', 'iterations', 'images/s', 'iteration time (s)',
-                    'training wall (s)', 'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + '
-                    'stage 3 (s)'],
+            header=['method', 'epochs', 'batch', 'iterations', 'images/s',
+                    'mean iteration time (s)', 'timed iterations', 'training wall (s)',
+                    'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + stage 3 (s)'],
             rows=rows,
-            note='images/s = batch / mean of mmengine\'s logged iteration `time` (data + step); '
-                 'wall times include start-up and checkpointing (all runs of the stage).'))
+            note='mean iteration time: mean of mmengine\'s logged iteration `time` (data + '
+                 'step) over the timed iterations; images/s = batch / that mean; wall times '
+                 'include start-up and checkpointing (all runs of the stage).'))
     scores = report['frozen_features']
     if scores:
         layers = sorted({k for s in scores.values() for k in s['svm_map']},
@@ -156,6 +167,12 @@ def footer(report: dict) -> str:
             f'this invocation: {report["wall_seconds"]:.0f} s.')
 
 
+def figure_note(report: dict, key: str) -> str:
+    """The words under figure ``key`` (the loss figure: how each method's loss is scaled)."""
+    note = report.get('figure_notes', {}).get(key)
+    return 'Loss scales: ' + '; '.join(note.splitlines()) + '.' if note else ''
+
+
 def render_markdown(report: dict) -> str:
     """``report.md``: the tables, then the figures as image links (report-relative)."""
     lines = ['# Object-level pre-training: ' + ', '.join(
@@ -168,6 +185,7 @@ def render_markdown(report: dict) -> str:
         lines += ['', table['note'], ''] if table['note'] else ['']
     for key, path in report['figures'].items():
         lines += [f'## {FIGURE_TITLES[key]}', '', f'![{key}]({path})', '']
+        lines += [figure_note(report, key), ''] if figure_note(report, key) else []
     if report['exports']:
         lines += ['## Transfer weights', ''] + [
             f'- {METHODS[m].label}: `{p}`' for m, p in report['exports'].items()] + ['']

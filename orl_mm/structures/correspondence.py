@@ -20,23 +20,20 @@ Every check raises :class:`CorrespondenceError` naming the offending entry (imag
 and file name), so a malformed or mismatched file fails before training starts.
 """
 import json
-import os
-import os.path as osp
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from orl_mm.utils.io import atomic_write_json
 
 
 Box = List[float]  # [x, y, w, h]
 Pair = List[float]  # [qx, qy, qw, qh, kx, ky, kw, kh]
 
-DEFAULT_INFO = dict(
-    bbox_min_size=96,
-    bbox_max_aspect_ratio=3,
-    bbox_max_iou=0.5,
-    intra_bbox_num=100,
-    knn_image_num=10,
-    knn_bbox_pair_ratio=0.1)
+
+def default_info() -> Dict[str, Any]:
+    """The ``info`` of a file made with stage 2's default settings."""
+    from orl_mm.correspondence.config import Stage2Config
+    return Stage2Config().info()
 
 
 class CorrespondenceError(ValueError):
@@ -62,7 +59,7 @@ class Correspondence:
     boxes: List[List[Box]]
     knn_image_ids: List[List[int]]
     knn_box_pairs: List[List[List[Pair]]]
-    info: Dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_INFO))
+    info: Dict[str, Any] = field(default_factory=default_info)
 
     def __len__(self) -> int:
         return len(self.file_names)
@@ -178,19 +175,7 @@ class Correspondence:
 
 def save_correspondence(corr: Correspondence, path: str) -> None:
     """Write ``corr`` in the reference layout, atomically (temporary file + rename)."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(corr.to_dict(), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_json(corr.to_dict(), path)
 
 
 def load_correspondence(path: str,

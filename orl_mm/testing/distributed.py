@@ -14,14 +14,14 @@ import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 
 from orl_mm.utils.io import atomic_write
+from orl_mm.utils.launch import init_gloo
 
 
 def _entry(fn: Callable, rank: int, world_size: int, work_dir: str, timeout: float,
            args: Sequence) -> None:
     torch.set_num_threads(1)
-    torch_dist.init_process_group(
-        'gloo', init_method='file://' + osp.join(work_dir, 'store'), rank=rank,
-        world_size=world_size, timeout=timedelta(seconds=timeout))
+    init_gloo(rank, world_size, init_method='file://' + osp.join(work_dir, 'store'),
+              timeout=timedelta(seconds=timeout))
     try:
         fn(rank, world_size, work_dir, *args)
     except BaseException:

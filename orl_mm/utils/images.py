@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .image_check import check_image_bytes
+
 __all__ = ['IMAGENET_MEAN_255', 'IMAGENET_STD_255', 'IMAGENET_MEAN_01', 'IMAGENET_STD_01',
            'read_rgb', 'resize_short_side', 'resize_to', 'center_crop', 'normalize_to_tensor',
            'to_tensor_normalize', 'resize_center_crop']
@@ -34,17 +36,19 @@ def read_rgb(path: str) -> np.ndarray:
     ``PIL.Image.open(path).convert('RGB')`` reads it, and as the training pipelines do).
 
     Raises:
-        OSError: The file is missing or not an image (the message names it).
+        OSError: If the file cannot be read.
+        ImageReadError: If it is empty, not an image, truncated or corrupt.
     """
     import mmcv
+
     try:
-        img = mmcv.imread(path, flag='color_ignore_orientation', channel_order='rgb',
-                          backend='pillow')
+        with open(path, 'rb') as f:
+            content = f.read()
     except OSError as err:
         raise OSError(f'cannot read image {path}: {err}') from err
-    if img is None:
-        raise OSError(f'cannot read image {path}')
-    return img
+    check_image_bytes(path, content)  # ImageReadError: empty, not an image, truncated
+    return mmcv.imfrombytes(content, flag='color_ignore_orientation', channel_order='rgb',
+                            backend='pillow')
 
 
 def resize_to(rgb: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -1,15 +1,40 @@
 """Atomic file writes: a temporary file in the target's folder, fsync, then a rename.
 
 A reader (or a resumed run) sees either the old file or the complete new one, never a
-partial write, whatever kills the writer.
+partial write, whatever kills the writer. The new file gets the permissions an ordinary
+``open(path, 'w')`` would give it: an existing file's mode is kept, a new file gets
+``0o666 & ~umask`` (``mkstemp`` alone would leave every file at ``0o600``).
 """
 import json
 import os
 import os.path as osp
+import stat
 import tempfile
 from typing import IO, Any, Callable
 
 import numpy as np
+
+
+def _mode_for(path: str) -> int:
+    """The permission bits ``open(path, 'w')`` would leave ``path`` with."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read from /proc where it can be (setting it is not thread-safe)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)  # elsewhere the umask can only be read by setting it
+    os.umask(umask)
+    return umask
 
 
 def atomic_write(path: str, write: Callable[[IO], None], binary: bool = True) -> None:
@@ -24,6 +49,7 @@ def atomic_write(path: str, write: Callable[[IO], None], binary: bool = True) ->
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, 'wb' if binary else 'w') as f:
             write(f)
             f.flush()

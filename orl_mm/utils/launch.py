@@ -80,6 +80,42 @@ def set_default_dataloader_cfg(cfg: Config, field: str, pin_memory: bool = True)
     cfg[field] = loader
 
 
+def init_gloo(rank: Optional[int] = None, world_size: Optional[int] = None,
+              **kwargs) -> None:
+    """Create the gloo process group (CPU): the one place the project calls
+    ``torch.distributed.init_process_group`` itself.
+
+    Args:
+        rank: This process's rank (default ``$RANK``, as torchrun sets it).
+        world_size: The number of processes (default ``$WORLD_SIZE``).
+        **kwargs: More ``init_process_group`` arguments (``init_method``, ``timeout``).
+    """
+    torch_dist.init_process_group(
+        backend='gloo', rank=int(os.environ['RANK']) if rank is None else rank,
+        world_size=int(os.environ['WORLD_SIZE']) if world_size is None else world_size,
+        **kwargs)
+
+
+def init_dist(launcher: str) -> None:
+    """Join the launcher's process group, without a config: mmengine's ``init_dist``
+    (NCCL) on a GPU machine, :func:`init_gloo` under torchrun without one.
+
+    Args:
+        launcher: ``'none'`` (nothing to do), ``'pytorch'``, ``'slurm'`` or ``'mpi'``;
+            without a GPU only ``'pytorch'``.
+    """
+    if launcher == 'none' or torch_dist.is_initialized():
+        return
+    if torch.cuda.is_available():
+        from mmengine.dist import init_dist as mm_init_dist
+        mm_init_dist(launcher, backend='nccl')
+    elif launcher != 'pytorch':
+        raise RuntimeError(f'launcher {launcher!r} needs CUDA; without a GPU use '
+                           '--launcher pytorch (torchrun)')
+    else:
+        init_gloo()
+
+
 def init_distributed_without_cuda(cfg: Config, launcher: str) -> bool:
     """Initialise torch.distributed with gloo when a launcher is used and no GPU exists.
 
@@ -99,8 +135,7 @@ def init_distributed_without_cuda(cfg: Config, launcher: str) -> bool:
     cfg.setdefault('env_cfg', ConfigDict())
     cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
     cfg.env_cfg.dist_cfg['backend'] = 'gloo'
-    torch_dist.init_process_group(
-        backend='gloo', rank=int(os.environ['RANK']), world_size=int(os.environ['WORLD_SIZE']))
+    init_gloo()
     wrapper = ConfigDict(type='MMDistributedDataParallel', broadcast_buffers=False)
     wrapper.update(cfg.get('model_wrapper_cfg', None) or {})
     wrapper['device_ids'] = None  # CPU modules: DDP takes no device ids

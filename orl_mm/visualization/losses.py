@@ -47,22 +47,23 @@ def read_scalars(work_dir: str) -> List[dict]:
 
 
 def training_throughput(records: Sequence[dict], batch_size: int) -> Dict[str, float]:
-    """Images per second from the logged ``time`` (data + step seconds of an iteration).
+    """Mean iteration time and images per second from the logged ``time`` (data + step).
 
     Each record's ``time`` is the mean over the logger's window, so the mean of the records
     is the mean iteration time whether every iteration is logged (the tiny configs:
     ``interval=1``, ``window_size=1``) or one in ``interval`` with ``window_size`` equal.
 
     Returns:
-        ``iters`` (the last logged step), ``iter_seconds`` (iters x mean time) and
-        ``images_per_s`` (batch / mean time).
+        ``iters`` (the last logged step), ``iter_seconds`` (the mean iteration time),
+        ``timed_iters`` (how many logged records it is the mean of) and ``images_per_s``
+        (batch / mean time).
     """
     times = np.array([r['time'] for r in records if 'time' in r], np.float64)
     if not len(times) or times.mean() <= 0:
-        return dict(iters=0, iter_seconds=0., images_per_s=0.)
+        return dict(iters=0, iter_seconds=0., timed_iters=0, images_per_s=0.)
     iters = int(max(r['step'] for r in records))
-    return dict(iters=iters, iter_seconds=round(iters * float(times.mean()), 1),
-                images_per_s=round(batch_size / float(times.mean()), 2))
+    return dict(iters=iters, iter_seconds=round(float(times.mean()), 4),
+                timed_iters=len(times), images_per_s=round(batch_size / float(times.mean()), 2))
 
 
 def curves(records: Sequence[dict], keys: Sequence[str]) -> Dict[str, Curve]:
@@ -77,13 +78,15 @@ def curves(records: Sequence[dict], keys: Sequence[str]) -> Dict[str, Curve]:
 
 
 def plot_loss_curves(runs: Dict[str, Dict[str, Curve]], out_file: str,
-                     title: str = 'training losses') -> None:
+                     title: str = 'training losses', note: str = '') -> None:
     """One figure, one panel per run: the total ``loss`` (black) and each term.
 
     Args:
         runs: ``{label: {key: (steps, values)}}``, e.g. from :func:`curves`.
         out_file: PNG path.
         title: Figure title.
+        note: Printed under the panels, one line per ``\\n`` (e.g. how each run's loss is
+            scaled when the conventions differ).
 
     Raises:
         ValueError: If no run has a curve.
@@ -95,7 +98,10 @@ def plot_loss_curves(runs: Dict[str, Dict[str, Curve]], out_file: str,
     runs = {label: c for label, c in runs.items() if c}
     if not runs:
         raise ValueError('no logged losses to plot')
-    fig, axes = plt.subplots(1, len(runs), figsize=(3.6 * len(runs), 3.2), squeeze=False)
+    note_lines = note.splitlines()
+    note_height = 0.2 * len(note_lines)  # inches
+    fig, axes = plt.subplots(1, len(runs), figsize=(3.6 * len(runs), 3.2 + note_height),
+                             squeeze=False)
     for ax, (label, run) in zip(axes[0], runs.items()):
         for key, (steps, values) in run.items():
             style = dict(color='black', lw=1.6) if key == 'loss' else dict(lw=1.0)
@@ -106,6 +112,8 @@ def plot_loss_curves(runs: Dict[str, Dict[str, Curve]], out_file: str,
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel('loss')
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, note_height / (3.2 + note_height), 1, 1))
+    if note_lines:
+        fig.text(0.01, 0.01, note, fontsize=7, ha='left', va='bottom', wrap=True)
     atomic_write(out_file, lambda f: fig.savefig(f, format='png', dpi=100))
     plt.close(fig)

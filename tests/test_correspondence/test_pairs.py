@@ -4,8 +4,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from orl_mm.correspondence.pairs import (mine_image_pairs, mine_pairs, mine_pairs_naive,
-                                         num_pairs, select_pairs)
+from orl_mm.correspondence.pairs import mine_image_pairs, num_pairs, select_pairs
+from orl_mm.testing.pair_mining import mine_pairs, mine_pairs_naive
 
 
 def _normalize(x):

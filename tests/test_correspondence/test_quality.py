@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from orl_mm.correspondence import Correspondence, save_correspondence
+from orl_mm.structures.correspondence import Correspondence, save_correspondence
 from orl_mm.correspondence.quality import has_instances, quality_report
 
 

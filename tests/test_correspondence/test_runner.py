@@ -26,7 +26,7 @@ def make_cfg(img_dir, work_dir, ann_file=None, **kw):
     return Stage2Config(
         img_dir=img_dir, work_dir=work_dir, ann_file=ann_file,
         proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36, knn_crop=32,
-        roi_size=32, batch_size=16, knn_k=3, num_workers=1, progress=False, **kw)
+        roi_size=32, batch_size=16, knn_k=3, proposal_workers=1, progress=False, **kw)
 
 
 @pytest.fixture(scope='module')

@@ -51,7 +51,8 @@ def test_reads_reference_layout_with_and_without_ann_file(demo_root, corr_file):
 def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_root, corr_file):
     ds = _dataset(demo_root, corr_file, ann_file=ANN)
     with open(corr_file) as f:
-        anno = json.load(f)['pseudo_annotations']
+        raw = json.load(f)
+    anno, names = raw['pseudo_annotations'], raw['images']['file_name']
     rng = np.random.RandomState(0)
     i = 5
     info = ds.get_data_info(i)
@@ -62,7 +63,8 @@ def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_roo
         k = anno['knn_image_id'][i].index(s['nbr_index'])
         pair = anno['knn_bbox_pair'][i][k][s['pair_index']]
         assert s['inter_query_box'] == pair[:4] and s['inter_key_box'] == pair[4:]
-        assert s['nbr_img_path'] == ds.get_data_info(s['nbr_index'])['img_path']
+        # nbr_index is a position in the file (ORL's COCOORLJson: fns[knn_image_id[idx][k]])
+        assert s['nbr_img_path'] == osp.join(demo_root, 'train2017', names[s['nbr_index']])
         assert s['intra_box'] == anno['bbox'][i][s['intra_index']]
         assert s['img_path'] == info['img_path']  # patch 1 from the query image
         nbrs[s['nbr_index']] += 1
@@ -118,6 +120,16 @@ def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
     assert all(
         CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
         for _ in range(200))
+    # image 7 left out: past it, dataset indices and file positions differ by one, and a
+    # neighbour is found by its position in the file
+    names = data['images']['file_name']
+    for i in range(15):
+        info = ds.get_data_info(i)
+        for j, path in zip(info['neighbours'], info['neighbour_paths']):
+            assert path == osp.join(demo_root, 'train2017', names[j])
+    shifted = ds.get_data_info(8)
+    assert shifted['corr_index'] == 9
+    assert shifted['img_path'] == osp.join(demo_root, 'train2017', names[9])
 
 
 def _mutations():

@@ -43,3 +43,29 @@ def test_tensorboard_without_the_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, 'tensorboard', None)  # import fails
     with pytest.raises(ImportError, match='pip install tensorboard'):
         add_tensorboard(Config(dict(visualizer=dict(type='UniversalVisualizer'))))
+
+
+def test_init_dist_without_a_gpu_joins_a_gloo_group(monkeypatch):
+    import socket
+
+    import torch
+    import torch.distributed as dist
+
+    from orl_mm.utils.launch import init_dist
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    init_dist('none')
+    assert not dist.is_initialized()
+    with pytest.raises(RuntimeError, match='needs CUDA'):
+        init_dist('slurm')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key, value in dict(RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    init_dist('pytorch')
+    try:
+        assert dist.get_backend() == 'gloo' and dist.get_world_size() == 1
+        init_dist('pytorch')  # a second call leaves the group as it is
+    finally:
+        dist.destroy_process_group()

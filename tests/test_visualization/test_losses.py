@@ -27,8 +27,9 @@ def test_resumed_runs_are_merged_by_step(tmp_path):
     records = read_scalars(str(tmp_path))
     assert [r['step'] for r in records] == [1, 2, 3, 4]
     assert [r['loss'] for r in records] == [3., 2.5, 2., 1.5]
+    # the mean iteration time of the four logged iterations, not their sum
     assert training_throughput(records, batch_size=8) == dict(
-        iters=4, iter_seconds=1.5, images_per_s=round(32 / 1.5, 2))
+        iters=4, iter_seconds=0.375, timed_iters=4, images_per_s=round(8 / 0.375, 2))
     c = curves(records, ('loss', 'loss_box', 'loss_absent'))
     assert set(c) == {'loss', 'loss_box'}
     np.testing.assert_array_equal(c['loss_box'][0], [3])
@@ -44,3 +45,14 @@ def test_one_figure_one_panel_per_run(tmp_path):
     assert img is not None and img.shape[1] == 2 * 360  # two panels of 3.6 in at 100 dpi
     with pytest.raises(ValueError, match='no logged losses'):
         plot_loss_curves({'x': {}}, out)
+
+
+def test_a_loss_note_is_printed_under_the_panels(tmp_path):
+    steps = np.arange(1, 6)
+    runs = {'BYOL': {'loss': (steps, -steps * 1.)}, 'ORL': {'loss': (steps, steps * 1.)}}
+    plain, noted = str(tmp_path / 'plain.png'), str(tmp_path / 'noted.png')
+    plot_loss_curves(runs, plain)
+    plot_loss_curves(runs, noted, note='BYOL: -4 to 0\nORL: 0 to 12')
+    a, b = cv2.imread(plain, cv2.IMREAD_GRAYSCALE), cv2.imread(noted, cv2.IMREAD_GRAYSCALE)
+    assert b.shape[0] == a.shape[0] + 40  # two lines of 0.2 in at 100 dpi
+    assert b[-25:, :200].min() < 128  # dark text in the bottom-left strip

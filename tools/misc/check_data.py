@@ -22,7 +22,8 @@ from typing import List, Optional, Tuple
 
 from mmengine.utils import scandir
 
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
+from orl_mm.datasets.scene_images import IMAGE_EXTENSIONS
+
 
 #: Official image counts of each folder (COCO 2017, VOC2007, VOC2012).
 COCO_IMAGES = {'train2017': 118287, 'val2017': 5000, 'unlabeled2017': 123403}
@@ -56,7 +57,7 @@ def count_images(folder: str) -> int:
     """Image files directly in ``folder`` (0 when it does not exist)."""
     if not osp.isdir(folder):
         return 0
-    return sum(1 for _ in scandir(folder, IMAGE_SUFFIXES, case_sensitive=False))
+    return sum(1 for _ in scandir(folder, IMAGE_EXTENSIONS, case_sensitive=False))
 
 
 def _check_count(report: Report, folder: str, expected: int, full: bool, hint: str) -> int:

@@ -29,8 +29,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from orl_mm.correspondence import (STEPS, ProposalSettings, Stage2Config,  # noqa: E402
                                    Stage2Error, run_stage2)
+from orl_mm.utils.launch import init_dist  # noqa: E402
 
-DEFAULT_PROPOSALS = ProposalSettings()
+DEFAULTS = Stage2Config()  # the one source of every default below
+DEFAULT_PROPOSALS = DEFAULTS.proposal
 
 
 def parse_args(argv=None, steps=None):
@@ -51,35 +53,37 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--work-dir', required=True)
     if steps is None:
         p.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
-    p.add_argument('--min-size', type=int, default=96)
-    p.add_argument('--max-aspect-ratio', type=float, default=3)
-    p.add_argument('--max-iou', type=float, default=0.5)
-    p.add_argument('--top-n', type=int, default=100, help='boxes kept per image')
-    p.add_argument('--max-side', type=int, default=None,
+    p.add_argument('--min-size', type=int, default=DEFAULT_PROPOSALS.min_size)
+    p.add_argument('--max-aspect-ratio', type=float,
+                   default=DEFAULT_PROPOSALS.max_aspect_ratio)
+    p.add_argument('--max-iou', type=float, default=DEFAULT_PROPOSALS.max_iou)
+    p.add_argument('--top-n', type=int, default=DEFAULT_PROPOSALS.top_n,
+                   help='boxes kept per image')
+    p.add_argument('--max-side', type=int, default=DEFAULT_PROPOSALS.max_side,
                    help='speed option, off by default: selective search on a copy whose '
                    'longer side is at most this (boxes scaled back to original pixels)')
     p.add_argument('--max-pixels', type=int, default=DEFAULT_PROPOSALS.max_pixels,
                    help='bound on selective search time: larger images are searched on a '
                    'copy with this many pixels, boxes mapped back (default 1 MP: every COCO '
                    'photo is searched as it is); 0 for full resolution everywhere')
-    p.add_argument('--seed', type=int, default=0,
+    p.add_argument('--seed', type=int, default=DEFAULT_PROPOSALS.seed,
                    help="seed of the C rand() that OpenCV's selective search uses")
-    p.add_argument('--knn', type=int, default=10, help='neighbours per image (K)')
-    p.add_argument('--pair-ratio', type=float, default=0.1)
-    p.add_argument('--knn-resize', type=int, default=256)
-    p.add_argument('--knn-crop', type=int, default=224)
-    p.add_argument('--roi-size', type=int, default=224)
-    p.add_argument('--batch-size', type=int, default=64)
+    p.add_argument('--knn', type=int, default=DEFAULTS.knn_k, help='neighbours per image (K)')
+    p.add_argument('--pair-ratio', type=float, default=DEFAULTS.pair_ratio)
+    p.add_argument('--knn-resize', type=int, default=DEFAULTS.knn_resize)
+    p.add_argument('--knn-crop', type=int, default=DEFAULTS.knn_crop)
+    p.add_argument('--roi-size', type=int, default=DEFAULTS.roi_size)
+    p.add_argument('--batch-size', type=int, default=DEFAULTS.batch_size)
     p.add_argument('--channels-last', action='store_true')
-    p.add_argument('--roi-dtype', choices=['float32', 'float16'], default='float32',
+    p.add_argument('--roi-dtype', choices=['float32', 'float16'], default=DEFAULTS.roi_dtype,
                    help='RoI embedding cache (float16: half the disk)')
-    p.add_argument('--roi-mode', choices=['crop', 'align'], default='crop',
+    p.add_argument('--roi-mode', choices=['crop', 'align'], default=DEFAULTS.roi_mode,
                    help="'crop' (ORL); 'align': approximate, one forward per image and "
                    'RoIAlign on res5 (not the published rule; see README)')
     p.add_argument('--workers', type=int, default=None,
                    help='selective-search processes per rank (default: the cores divided '
                    'by the ranks on this machine)')
-    p.add_argument('--loader-workers', type=int, default=0,
+    p.add_argument('--loader-workers', type=int, default=DEFAULTS.loader_workers,
                    help='DataLoader workers decoding/cropping for the backbone')
     p.add_argument('--device', default=None, help='default: cuda:<local rank> if available')
     p.add_argument('--skip-bad-images', action='store_true',
@@ -114,30 +118,18 @@ def build_config(args) -> Stage2Config:
         sources=[(d, a or None) for d, a in zip(img_dirs, anns)], root=root,
         work_dir=args.work_dir, config=args.config,
         checkpoint=args.checkpoint,
-        proposal=ProposalSettings(args.min_size, args.max_aspect_ratio, args.max_iou,
-                                  args.top_n, args.max_side, args.max_pixels, args.seed),
+        proposal=ProposalSettings(
+            min_size=args.min_size, max_aspect_ratio=args.max_aspect_ratio,
+            max_iou=args.max_iou, top_n=args.top_n, max_side=args.max_side,
+            max_pixels=args.max_pixels, seed=args.seed),
         knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
         batch_size=args.batch_size, channels_last=args.channels_last,
         roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, knn_k=args.knn,
         pair_ratio=args.pair_ratio,
-        num_workers=args.workers or max(
+        proposal_workers=args.workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
-
-
-def init_dist(launcher: str) -> None:
-    """mmengine's init_dist (NCCL) on GPUs; gloo under torchrun without one."""
-    if launcher == 'none':
-        return
-    import torch
-    if torch.cuda.is_available():
-        from mmengine.dist import init_dist as mm_init_dist
-        mm_init_dist(launcher, backend='nccl')
-    else:
-        import torch.distributed as dist
-        dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
-                                world_size=int(os.environ['WORLD_SIZE']))
 
 
 def main(argv=None, steps=None) -> int:

@@ -44,7 +44,7 @@ class KnnStep(Step):
                 bar = Progress(len(paths), f'[rank {ctx.rank}] image embeddings',
                                ctx.cfg.progress)
                 feats = embed_images(encoder, paths, ctx.cfg.embed_settings(),
-                                     ctx.cfg.loader_workers, bar)
+                                     loader_workers=ctx.cfg.loader_workers, progress=bar)
                 bar.close()
                 forwards = encoder.forward_count - before
                 work.save_npy(feats, shard)

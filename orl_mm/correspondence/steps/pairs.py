@@ -6,7 +6,7 @@ from typing import Dict
 import numpy as np
 from mmengine.dist import barrier
 
-from orl_mm.structures.correspondence import DEFAULT_INFO, Correspondence
+from orl_mm.structures.correspondence import Correspondence
 
 from ..config import Stage2Config
 from ..console import Progress
@@ -63,8 +63,7 @@ class PairsStep(Step):
     @staticmethod
     def info(ctx: Context) -> dict:
         """The ``info`` of the file, from the recorded settings of the producing steps."""
-        info = dict(DEFAULT_INFO)
-        info.update(ProposalSettings(**ctx.work.record('proposals')['settings']).info())
+        info = ProposalSettings(**ctx.work.record('proposals')['settings']).info()
         info.update(knn_image_num=ctx.work.record('knn')['settings']['k'],
                     knn_bbox_pair_ratio=ctx.work.record('pairs')['settings']['ratio'])
         return info

@@ -52,12 +52,12 @@ class ProposalsStep(Step):
         t0 = time.perf_counter()
         bar = Progress(len(todo), f'[rank {ctx.rank}] selective search', cfg.progress)
         if todo:
-            if cfg.num_workers <= 1:
+            if cfg.proposal_workers <= 1:
                 init_proposal_worker(1)
                 self._write(work, map(_search, todo), bar)
             else:
                 mp = get_context('fork' if sys.platform.startswith('linux') else 'spawn')
-                with mp.Pool(cfg.num_workers, initializer=init_proposal_worker,
+                with mp.Pool(cfg.proposal_workers, initializer=init_proposal_worker,
                              initargs=(1, ), maxtasksperchild=200) as pool:
                     self._write(work, pool.imap_unordered(_search, todo, chunksize=1), bar)
         bar.close()

@@ -1,9 +1,9 @@
 """Losses of orl_mm, registered in mmpretrain's MODELS."""
-from .byol_loss import BYOLLoss, SymmetricBYOLLoss, byol_distance
+from .byol_loss import BYOLLoss, byol_distance
 from .grouping_distillation import GroupingDistillationLoss
 from .slot_contrastive import SlotContrastiveLoss, slot_valid_mask
 
 __all__ = [
-    'BYOLLoss', 'SymmetricBYOLLoss', 'byol_distance', 'GroupingDistillationLoss',
+    'BYOLLoss', 'byol_distance', 'GroupingDistillationLoss',
     'SlotContrastiveLoss', 'slot_valid_mask'
 ]

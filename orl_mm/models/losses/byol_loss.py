@@ -1,4 +1,4 @@
-"""BYOL's regression loss in the reference form ``2 - 2 cos``, one-way and symmetric.
+"""BYOL's regression loss in the reference form ``2 - 2 cos``.
 
 Grill et al., *Bootstrap Your Own Latent*, NeurIPS 2020, Eq. 2: the normalised squared
 error between a prediction ``p`` and a target projection ``z`` is
@@ -11,7 +11,7 @@ mmpretrain's ``BYOL`` with its default ``CosineSimilarityLoss`` returns
 ``2 * (-cos(p1, z2) - cos(p2, z1))``, i.e. the symmetric form minus the constant 4: the
 values differ by 4 and the gradients are identical.
 
-These modules work without a process group (the batch mean is local to the process, as in
+This module works without a process group (the batch mean is local to the process, as in
 mmpretrain's BYOL).
 """
 import torch
@@ -54,24 +54,3 @@ class BYOLLoss(nn.Module):
         """Args: pred, target of shape (N, C). Returns a scalar."""
         return self.loss_weight * byol_distance(pred, target).mean()
 
-
-@MODELS.register_module()
-class SymmetricBYOLLoss(nn.Module):
-    """Symmetric BYOL loss: ``BYOLLoss(p_a, z_b) + BYOLLoss(p_b, z_a)``, in [0, 8].
-
-    The targets are detached (the target branch carries no gradient).
-
-    Args:
-        loss_weight: Multiplies the loss.
-    """
-
-    def __init__(self, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
-
-    def forward(self, pred_a: torch.Tensor, target_b: torch.Tensor, pred_b: torch.Tensor,
-                target_a: torch.Tensor) -> torch.Tensor:
-        """Args: predictions of branch a and b and their targets, each (N, C)."""
-        loss = (byol_distance(pred_a, target_b.detach()).mean()
-                + byol_distance(pred_b, target_a.detach()).mean())
-        return self.loss_weight * loss
