@@ -70,18 +70,23 @@ def load_splits(data: str, train_split: str = 'trainval', test_split: str = 'tes
 def split_features(args: argparse.Namespace, train: LabeledImages, test: LabeledImages,
                    layers: Sequence[str] = LAYERS
                    ) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
-    """Features of both splits (cached in ``<work_dir>/features``)."""
+    """Features of both splits (cached in ``<work_dir>/features``).
+
+    ``args`` is read, never changed: ``args.weights`` stays what was asked (``auto`` is
+    resolved here, for the backbone and the cache key only).
+    """
     ckpt: Optional[str] = None if args.checkpoint == 'random' else args.checkpoint
+    weights = args.weights
     if ckpt is None:
         torch.manual_seed(args.seed)
     else:
-        args.weights, why = resolve_weights(ckpt, args.weights)
+        weights, why = resolve_weights(ckpt, args.weights)
         print(f'backbone: {why}', flush=True)
-    backbone = build_backbone(ckpt, args.weights, depth=args.depth)
+    backbone = build_backbone(ckpt, weights, depth=args.depth)
     cache_dir = osp.join(args.work_dir, 'features')
     out = []
     for name, split in (('train', train), ('test', test)):
-        key = features_cache_key(ckpt, args.weights, split.paths, args.img_size,
+        key = features_cache_key(ckpt, weights, split.paths, args.img_size,
                                  args.seed if ckpt is None else 0)
         cache = osp.join(cache_dir, f'{name}-{key}.npz')
         print(f'{name}: {len(split)} images -> {cache}', flush=True)
