@@ -101,7 +101,8 @@ def epoch_options(cfg: Config, epochs: int) -> Dict[str, object]:
 
     Two shapes: ``[warm-up, cosine]`` by epoch (SCRL, SlotCon; the warm-up is kept and the
     cosine fills the remaining epochs) and ``[EpochCosineWarmupLR]`` (ORL and its BYOL,
-    mmcv's per-epoch cosine over all epochs with its warm-up: the cosine spans ``epochs``).
+    DenseCL without warm-up: mmcv's per-epoch cosine over all epochs, with its warm-up if
+    any: the cosine spans ``epochs``).
 
     Raises:
         ValueError: If the schedule has another shape or the warm-up is not shorter.
