@@ -21,8 +21,8 @@ from .report import collect, draw_loss_figure, render_markdown
 from .stages import PipelineError, Stage, fingerprint, python_command, run_stages
 
 __all__ = [
-    'METHODS', 'PipelineError', 'PipelineOptions', 'Plan', 'Stage', 'build_plan', 'fingerprint', 'parse_methods',
-    'python_command', 'run_stages', 'write_report'
+    'METHODS', 'PipelineError', 'PipelineOptions', 'Plan', 'Stage', 'build_plan', 'fingerprint',
+    'parse_methods', 'python_command', 'run_stages', 'write_report'
 ]
 
 

@@ -96,7 +96,8 @@ def test_densecl_cosine_per_epoch_follows_the_reference(repo_root):
     (sched, ) = [dict(s) for s in cfg.param_scheduler]
     assert sched.pop('type') == 'EpochCosineWarmupLR'
     assert sched.pop('convert_to_iter_based') is True
-    scheduler = EpochCosineWarmupLR.build_iter_from_epoch(optimizer, epoch_length=epoch_len, **sched)
+    scheduler = EpochCosineWarmupLR.build_iter_from_epoch(optimizer, epoch_length=epoch_len,
+                                                          **sched)
     for t in range(epochs * epoch_len):
         expected = base * (math.cos(math.pi * (t // epoch_len) / epochs) + 1) / 2
         assert optimizer.param_groups[0]['lr'] == pytest.approx(expected, abs=1e-9), t
