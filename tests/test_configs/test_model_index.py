@@ -47,3 +47,16 @@ def test_entries_match_their_configs(repo_root, model_index):
         # results, where given, are the authors' reported numbers and say so
         for result in model.results or []:
             assert str(result.metrics['Source']).startswith('reported ('), model.name
+
+
+def test_every_record_names_indexed_configs_of_its_algorithm(repo_root, model_index):
+    """Each method record's tiny and paper configs are listed and build its algorithm (a
+    record naming a config that is missing, e.g. DenseCL's before its configs, fails)."""
+    listed = {m.config for m in model_index.models}
+    for spec in registered_methods():
+        if not spec.trains:
+            continue
+        for config in (spec.tiny_config, *spec.paper_configs):
+            assert f'configs/{config}' in listed, (spec.name, config)
+            cfg = Config.fromfile(spec.config_path(config))
+            assert method_of_algorithm(cfg.model.type) is spec, (spec.name, config)
