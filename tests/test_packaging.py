@@ -7,6 +7,7 @@ running interpreter's site-packages (a ``.pth`` line: its editable orl_mm finder
 Every command then runs from an empty folder with no PYTHONPATH, so only the installed wheel
 can be imported. tools/misc/check_wheel.sh does the same by hand in a truly fresh venv.
 """
+import json
 import os
 import os.path as osp
 import shutil
@@ -96,7 +97,8 @@ def test_mim_search_lists_the_models(installed):
     out = _run(installed, '-m', 'mim', 'search', 'orl_mm')
     for name in ('byol_resnet50_8xb64-coslr-800e_coco', 'orl_resnet50_8xb64-coslr-800e_coco',
                  'scrl_resnet50_8xb64-lars-coslr-800e_coco',
-                 'slotcon_resnet50_8xb64-lars-coslr-800e_coco'):
+                 'slotcon_resnet50_8xb64-lars-coslr-800e_coco',
+                 'densecl_resnet50_8xb32-coslr-800e_coco'):
         assert f'config id: {name}\n' in out, out[-3000:]
 
 
@@ -124,3 +126,27 @@ def test_mim_train_and_test_by_config_name(installed, coco128):
                f'test_evaluator.ann_file={ann}', f'val_dataloader.dataset.data_root={root}',
                f'val_evaluator.ann_file={ann}', f'model.backbone.init_cfg.checkpoint={det}')
     assert 'coco/bbox_mAP:' in log, log[-3000:]
+
+
+def test_pipeline_plans_from_the_installed_package(installed):
+    """The pipeline finds its tools and the records' configs in the installed package's
+    ``.mim`` (not in a clone): every stage runs a front door from there."""
+    _, _, cwd = installed
+    code = (
+        'import json, orl_mm.pipeline as p\n'
+        'from orl_mm.demo import build_demo_dataset\n'
+        'root = build_demo_dataset("demo", num_images=4)\n'
+        'plan = p.build_plan(p.PipelineOptions(["byol", "densecl", "random"], '
+        'work_dir="work", epochs=2), root)\n'
+        'print(json.dumps(dict(tools=[s.command[1] for s in plan.stages], '
+        'configs=[r.config for r in plan.runs.values()])))\n')
+    out = json.loads(_run(installed, '-c', code).strip().splitlines()[-1])
+    mim = '/venv/lib/'
+    assert out['tools'] and all(mim in t and '/orl_mm/.mim/tools/' in t for t in out['tools'])
+    assert [osp.basename(c) for c in out['configs']] == [
+        'byol_resnet18_1xb8-tiny-2e_demo.py', 'densecl_resnet18_1xb8-tiny-2e_demo.py']
+    assert all(mim in c and '/orl_mm/.mim/configs/' in c for c in out['configs'])
+    assert osp.isdir(osp.join(cwd, 'demo'))  # the demo set is built in the working dir
+    help_text = _run(installed, osp.join(osp.dirname(out['tools'][0]), 'pipeline.py'),
+                     '--help')
+    assert 'densecl' in help_text

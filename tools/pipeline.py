@@ -1,4 +1,5 @@
-"""BYOL, ORL, SCRL and SlotCon in one command: train -> evaluate -> export -> report.
+"""Every method in one command (BYOL, ORL, SCRL, SlotCon, DenseCL): train -> evaluate ->
+export -> report.
 
 Every method trains from random initialisation on the same images for the same number of
 epochs (``--epochs``), then goes through the same frozen-feature evaluation (linear SVM per
@@ -10,7 +11,9 @@ pairs and stage 3 trains ORL on them. Every stage runs one of the project's fron
 complete, resumed when interrupted (run the same command again) and re-run from scratch
 when its resolved config, the epochs or an upstream result changed. Without
 ``--data-root`` it runs on the embedded demo set (built on first use) with the tiny
-ResNet-18 configs, on CPU.
+ResNet-18 configs, on CPU. The methods are the registered method records
+(``orl_mm/structures/method.py``); it runs from a clone or from the installed package
+(installed: ``python <site-packages>/orl_mm/.mim/tools/pipeline.py``).
 
 Examples::
 
@@ -21,6 +24,7 @@ Examples::
         --config orl=configs/orl/orl_resnet50_8xb64-coslr-800e_coco.py \\
         --config scrl=configs/scrl/scrl_resnet50_8xb64-lars-coslr-800e_coco.py \\
         --config slotcon=configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py \\
+        --config densecl=configs/densecl/densecl_resnet50_8xb32-coslr-800e_coco.py \\
         --epochs 0 --roi-size 224 --knn-resize 256 --knn-crop 224 --img-size 224 --fig-size 224
 
 The report: ``<work-dir>/report/report.md`` and the self-contained ``report.html`` (tables
@@ -39,15 +43,15 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from orl_mm.demo import build_demo_dataset  # noqa: E402
-from orl_mm.pipeline import (METHODS, PipelineError, build_plan, parse_methods,  # noqa: E402
-                             run_stages, write_report)
+from orl_mm.pipeline import (METHODS, PipelineError, PipelineOptions,  # noqa: E402
+                             build_plan, parse_methods, run_stages, write_report)
 
 
 def _method_config(text: str):
-    if '=' not in text or text.split('=', 1)[0] not in set(METHODS) - {'random'}:
+    trains = [m for m in METHODS if METHODS[m].trains]
+    if '=' not in text or text.split('=', 1)[0] not in trains:
         raise argparse.ArgumentTypeError(
-            f'--config takes METHOD=PATH with METHOD in {[m for m in METHODS if m != "random"]}, '
-            f'got {text!r}')
+            f'--config takes METHOD=PATH with METHOD in {trains}, got {text!r}')
     return tuple(text.split('=', 1))
 
 
@@ -55,6 +59,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--methods', nargs='+', default=list(METHODS), metavar='METHOD',
                    help=f'among {list(METHODS)} (default: all); stage 2 runs only with orl')
+    p.add_argument('--random-depth', type=int,
+                   help='ResNet depth of the random-init baseline (default: the depth of the '
+                   'trained methods\' configs)')
     p.add_argument('--data-root', help='COCO-layout root (train2017/, annotations/); '
                    'default: the embedded demo set, built in data/demo')
     p.add_argument('--work-dir', default='work_dirs/pipeline_demo')
@@ -71,6 +78,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--eval-data', help='labelled set for the frozen-feature evaluation '
                    '(default: <data-root>/annotations/multilabel_train2017.csv when present)')
     p.add_argument('--demo-images', type=int, default=64, help='size of the demo set')
+    p.add_argument('--demo-dir', default=osp.join('data', 'demo'),
+                   help='where the demo set is built (the tiny configs\' data_root)')
     p.add_argument('--tensorboard', action='store_true',
                    help='also log the training runs to TensorBoard (needs tensorboard)')
     p.add_argument('--force', nargs='*', default=[],
@@ -88,6 +97,16 @@ def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def options_of(args: argparse.Namespace) -> PipelineOptions:
+    """The library's typed options from the command line."""
+    return PipelineOptions(
+        methods=args.methods, work_dir=args.work_dir, epochs=args.epochs,
+        configs=dict(args.config or []), knn_resize=args.knn_resize, knn_crop=args.knn_crop,
+        roi_size=args.roi_size, img_size=args.img_size, fig_size=args.fig_size,
+        eval_data=args.eval_data, tensorboard=args.tensorboard,
+        random_depth=args.random_depth)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if threading.current_thread() is threading.main_thread():
@@ -95,11 +114,14 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     data_root = args.data_root
     if data_root is None:
-        data_root = build_demo_dataset(osp.join(ROOT, 'data', 'demo'),
-                                       num_images=args.demo_images)
+        data_root = build_demo_dataset(args.demo_dir, num_images=args.demo_images)
         print(f'[pipeline] demo data: {data_root}')
     data_root = osp.abspath(data_root)
-    plan = build_plan(args, data_root)
+    try:
+        plan = build_plan(options_of(args), data_root)
+    except ValueError as err:
+        print(f'[pipeline] ERROR: {err}', file=sys.stderr)
+        return 2
     try:
         summary = run_stages(plan.stages, osp.join(plan.work_dir, 'logs'), force=args.force)
     except PipelineError as err:

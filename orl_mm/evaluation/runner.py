@@ -107,20 +107,24 @@ def split_features(args: argparse.Namespace, train: LabeledImages, test: Labeled
     Returns:
         ``(train features, test features, {layer: pooling record})``; features
         ``{layer: (N, D)}`` as pooled (not normalised).
+
+    ``args`` is read, never changed: ``args.weights`` stays what was asked (``auto`` is
+    resolved here, for the backbone and the cache key only).
     """
     protocol = protocol_from_args(args) if protocol is None else protocol
     ckpt: Optional[str] = None if args.checkpoint == 'random' else args.checkpoint
+    weights = args.weights
     if ckpt is None:
         torch.manual_seed(args.seed)
     else:
-        args.weights, why = resolve_weights(ckpt, args.weights)
+        weights, why = resolve_weights(ckpt, args.weights)
         print(f'backbone: {why}', flush=True)
-    backbone = build_backbone(ckpt, args.weights, depth=args.depth)
+    backbone = build_backbone(ckpt, weights, depth=args.depth)
     cache_dir = osp.join(args.work_dir, 'features')
     out = []
     size, short, pooling = protocol.input_size, protocol.resize_short, protocol.pooling
     for name, split in (('train', train), ('test', test)):
-        key = features_cache_key(ckpt, args.weights, split.paths, size,
+        key = features_cache_key(ckpt, weights, split.paths, size,
                                  args.seed if ckpt is None else 0, resize_short=short,
                                  pooling=pooling)
         cache = osp.join(cache_dir, f'{name}-{key}.npz')

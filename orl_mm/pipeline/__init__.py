@@ -1,8 +1,10 @@
-"""The one-command pipeline (``tools/pipeline.py``): train BYOL, ORL, SCRL and SlotCon on the
-same images with the same epochs, evaluate and export each the same way, and report.
+"""The one-command pipeline (``tools/pipeline.py``): train every registered method (BYOL,
+ORL, SCRL, SlotCon, DenseCL; :mod:`orl_mm.structures.method`) on the same images with the
+same epochs, evaluate and export each the same way, and report.
 
 - :mod:`.stages`: stages, skip/resume, fingerprints (a changed config re-runs a stage);
-- :mod:`.methods`: the compared methods and how their runs are configured;
+- :mod:`.methods`: the compared methods (the records), where the tools and configs are,
+  how the runs are configured;
 - :mod:`.plan`: every stage's command, outputs and dependencies;
 - :mod:`.report`, :mod:`.html`: ``report.md``/``report.json`` and ``report.html``.
 """
@@ -14,13 +16,13 @@ from orl_mm.utils.io import atomic_write
 
 from .html import render_html
 from .methods import METHODS, parse_methods
-from .plan import Plan, build_plan
+from .plan import PipelineOptions, Plan, build_plan
 from .report import collect, draw_loss_figure, render_markdown
 from .stages import PipelineError, Stage, fingerprint, python_command, run_stages
 
 __all__ = [
-    'METHODS', 'PipelineError', 'Plan', 'Stage', 'build_plan', 'fingerprint', 'parse_methods',
-    'python_command', 'run_stages', 'write_report'
+    'METHODS', 'PipelineError', 'PipelineOptions', 'Plan', 'Stage', 'build_plan', 'fingerprint',
+    'parse_methods', 'python_command', 'run_stages', 'write_report'
 ]
 
 

@@ -5,7 +5,7 @@ import html
 import os.path as osp
 
 from .methods import METHODS
-from .report import FIGURE_TITLES, figure_note, fmt, footer, tables
+from .report import figure_note, figure_titles, fmt, footer, tables
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }
@@ -48,7 +48,7 @@ def render_html(report: dict, report_dir: str) -> str:
         if table['note']:
             parts.append(f'<p class="note">{esc(table["note"])}</p>')
     for key, rel in report['figures'].items():
-        parts.append(f'<figure><figcaption>{esc(FIGURE_TITLES[key])}</figcaption>'
+        parts.append(f'<figure><figcaption>{esc(figure_titles()[key])}</figcaption>'
                      f'<img class="figure" id="{esc(key)}" alt="{esc(key)}" '
                      f'src="{_data_uri(osp.join(report_dir, rel))}"></figure>')
         if figure_note(report, key):

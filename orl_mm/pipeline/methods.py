@@ -1,74 +1,99 @@
-"""The methods the pipeline compares, and how each one's training run is configured.
+"""The methods the pipeline compares, where its tools and configs are, and how each run is
+configured.
 
-Every method trains from random initialisation on the same images for the same number of
-epochs (``--epochs``); ORL's stage 1 *is* the BYOL run, so ORL costs BYOL + stage 2 +
-stage 3. The transfer weights are the ones each paper transfers: the online backbone for
-BYOL, ORL and SCRL, the EMA teacher for SlotCon (``target_net.module.0.*``).
+The methods are the records of :mod:`orl_mm.structures.method` (one per method, next to its
+model), in their registration order: a new method needs no table here. Every method trains
+from random initialisation on the same images for the same number of epochs
+(``--epochs``); a method that starts from another one's run (ORL from BYOL, its stage 1)
+costs both. The transfer weights are the ones each paper transfers (``MethodSpec.transfer``).
+
+Tools and configs are found beside the package: the clone's ``tools/`` and ``configs/``,
+or, for an installed wheel, ``orl_mm/.mim/{tools,configs}`` (see ``setup.py``).
 """
 import os.path as osp
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Mapping
+from typing import Dict, Iterator, List, Sequence
 
 from mmengine.config import Config, DictAction
 
+from orl_mm.structures.method import MethodSpec, configs_root, registered_methods
 from orl_mm.utils import load_config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+class _Records(Mapping):
+    """``name -> MethodSpec`` over the registered records, read at each access (so records
+    registered after this module was imported count too)."""
+
+    def _all(self) -> Dict[str, MethodSpec]:
+        return {spec.name: spec for spec in registered_methods()}
+
+    def __getitem__(self, name: str) -> MethodSpec:
+        records = self._all()
+        if name not in records:
+            raise KeyError(f'unknown method {name!r}; the known methods are {list(records)}')
+        return records[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
-@dataclass(frozen=True)
-class Method:
-    """A pre-training method of the comparison.
+#: The compared methods, ``name -> MethodSpec``, in the order of tables and figures.
+METHODS: Mapping = _Records()
 
-    Attributes:
-        name: ``byol``, ``orl``, ``scrl``, ``slotcon`` or ``random``.
-        label: Its name in figures and tables.
-        config: Default tiny config (repository-relative), ``None`` for ``random``.
-        weights: Backbone weights that are evaluated and exported (``online``/``target``).
-        loss_terms: The logged loss terms drawn besides the total ``loss``.
+
+def package_root() -> str:
+    """The folder holding ``configs/`` and ``tools/``: the clone, or the installed
+    package's ``.mim``."""
+    return osp.dirname(configs_root())
+
+
+def tool_path(relative: str) -> str:
+    """Absolute path of a front door, e.g. ``tools/train.py``.
+
+    Raises:
+        FileNotFoundError: If it is neither in the clone nor in the installed ``.mim``.
     """
-    name: str
-    label: str
-    config: Optional[str]
-    weights: str = 'online'
-    loss_terms: Tuple[str, ...] = ()
+    path = osp.join(package_root(), relative)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{relative} is not in {package_root()}: reinstall orl_mm '
+                                '(its wheel carries the tools under orl_mm/.mim/tools)')
+    return path
 
 
-METHODS: Dict[str, Method] = {
-    m.name: m for m in (
-        Method('byol', 'BYOL', 'configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py'),
-        Method('orl', 'ORL', 'configs/orl/orl_resnet18_1xb8-tiny-2e_demo.py',
-               loss_terms=('loss_global', 'loss_intra', 'loss_inter')),
-        Method('scrl', 'SCRL', 'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
-               loss_terms=('loss_box', )),
-        Method('slotcon', 'SlotCon', 'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
-               weights='target', loss_terms=('loss_grouping', 'loss_contrastive')),
-        Method('random', 'random init', None),
-    )
-}
-ORDER = tuple(METHODS)
+def config_path(path: str) -> str:
+    """A config given on the command line: absolute, else relative to the working
+    directory when it exists there, else to the package root (``configs/...``)."""
+    if osp.isabs(path):
+        return path
+    return osp.abspath(path) if osp.isfile(path) else osp.join(package_root(), path)
 
 
 def parse_methods(names: Sequence[str]) -> List[str]:
-    """Validate ``--methods`` and return them in the canonical order.
+    """Validate ``--methods`` and return them in the records' order.
 
     Raises:
         ValueError: For an unknown name or an empty list.
     """
     unknown = sorted(set(names) - set(METHODS))
     if unknown:
-        raise ValueError(f'unknown method(s) {unknown}; choose among {list(ORDER)}')
+        raise ValueError(f'unknown method(s) {unknown}; choose among {list(METHODS)}')
     if not names:
         raise ValueError('--methods needs at least one method')
-    return [m for m in ORDER if m in names]
+    return [m for m in METHODS if m in names]
 
 
 def trained(methods: Sequence[str]) -> List[str]:
-    """The methods with a training run: ORL needs BYOL's (its stage 1)."""
-    out = [m for m in methods if m != 'random']
-    if 'orl' in out and 'byol' not in out:
-        out.insert(0, 'byol')
-    return [m for m in ORDER if m in out]
+    """The methods with a training run, with the runs they start from (ORL: BYOL's)."""
+    out = set()
+    for name in methods:
+        spec = METHODS[name]
+        while spec is not None and spec.trains:
+            out.add(spec.name)
+            spec = METHODS[spec.starts_from] if spec.starts_from else None
+    return [m for m in METHODS if m in out]
 
 
 def epoch_options(cfg: Config, epochs: int) -> Dict[str, object]:
@@ -76,7 +101,8 @@ def epoch_options(cfg: Config, epochs: int) -> Dict[str, object]:
 
     Two shapes: ``[warm-up, cosine]`` by epoch (SCRL, SlotCon; the warm-up is kept and the
     cosine fills the remaining epochs) and ``[EpochCosineWarmupLR]`` (ORL and its BYOL,
-    mmcv's per-epoch cosine over all epochs with its warm-up: the cosine spans ``epochs``).
+    DenseCL without warm-up: mmcv's per-epoch cosine over all epochs, with its warm-up if
+    any: the cosine spans ``epochs``).
 
     Raises:
         ValueError: If the schedule has another shape or the warm-up is not shorter.

@@ -17,13 +17,16 @@ from .methods import METHODS
 from .plan import Plan
 
 LAYER_ORDER = ('conv1', 'res2', 'res3', 'res4', 'res5', 'gap')
-FIGURE_TITLES = dict(
-    losses='Training losses of all methods (total and each term, from mmengine\'s scalars)',
-    pairs='ORL stage 2: top mined RoI pairs (query box green, neighbour box red)',
-    scrl_boxes='SCRL: the image with its two crops, then the box pairs in each view',
-    prototypes='SlotCon: prototype assignment maps (each pixel coloured by its winning '
-               'teacher prototype)',
-    attention='Attention maps (res5 channel mean) of every method, side by side')
+
+
+def figure_titles() -> Dict[str, str]:
+    """``key -> caption`` of the report's figures, in their order: the loss curves, each
+    method's own figure (from its record), the attention maps."""
+    titles = dict(losses='Training losses of all methods (total and each term, from '
+                  'mmengine\'s scalars)')
+    titles.update({m.figure.key: m.figure.title for m in METHODS.values() if m.figure})
+    titles['attention'] = 'Attention maps (res5 channel mean) of every method, side by side'
+    return titles
 
 
 def _seconds(plan: Plan, stage: str) -> Optional[float]:
@@ -56,7 +59,7 @@ def _scores(plan: Plan) -> Dict[str, dict]:
             knn={k: round(v, 2) for k, v in knn.get('scores', {}).items()},
             knn_k_used=knn.get('k_used', {}),
             knn_metric=knn.get('metric'),
-            weights=METHODS[method].weights if method in plan.runs else None)
+            weights=METHODS[method].transfer if method in plan.runs else None)
     return out
 
 
@@ -86,7 +89,7 @@ def collect(plan: Plan, wall: float, stage_summary: Dict[str, dict]) -> dict:
     quality = None
     if plan.stage2_dir:
         quality = read_json(osp.join(plan.stage2_dir, 'quality.json'))
-    figures = {k: osp.relpath(plan.figures[k], plan.report_dir) for k in FIGURE_TITLES
+    figures = {k: osp.relpath(plan.figures[k], plan.report_dir) for k in figure_titles()
                if k in plan.figures and osp.isfile(plan.figures[k])}
     recorded = [_seconds(plan, s.name) for s in plan.stages]
     return dict(methods=plan.methods, data_root=plan.data_root, wall_seconds=round(wall, 1),
@@ -183,8 +186,9 @@ def render_markdown(report: dict) -> str:
                   '|' + '---|' * len(table['header'])]
         lines += ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in table['rows']]
         lines += ['', table['note'], ''] if table['note'] else ['']
+    titles = figure_titles()
     for key, path in report['figures'].items():
-        lines += [f'## {FIGURE_TITLES[key]}', '', f'![{key}]({path})', '']
+        lines += [f'## {titles[key]}', '', f'![{key}]({path})', '']
         lines += [figure_note(report, key), ''] if figure_note(report, key) else []
     if report['exports']:
         lines += ['## Transfer weights', ''] + [

@@ -5,9 +5,10 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from orl_mm.structures.method import method_of_algorithm
+from orl_mm.structures.method import method_of_algorithm, registered_methods
 
-ALGORITHM_DIRS = ('orl', 'scrl', 'slotcon')
+#: The config folders of the methods that train (from their records: orl/ holds BYOL's too).
+ALGORITHM_DIRS = sorted({osp.dirname(m.tiny_config) for m in registered_methods() if m.trains})
 
 
 @pytest.fixture(scope='module')
@@ -24,8 +25,9 @@ def test_every_algorithm_config_is_in_the_index(repo_root, model_index):
     on_disk = sorted(osp.relpath(p, repo_root) for d in ALGORITHM_DIRS
                      for p in glob.glob(osp.join(repo_root, 'configs', d, '*.py')))
     assert sorted(listed) == on_disk
+    assert ALGORITHM_DIRS == ['densecl', 'orl', 'scrl', 'slotcon']
     assert {m.in_collection for m in model_index.models} == {
-        'ORL-Stage1-BYOL', 'ORL', 'SCRL', 'SlotCon'}
+        'ORL-Stage1-BYOL', 'ORL', 'SCRL', 'SlotCon', 'DenseCL'}
 
 
 def test_entries_match_their_configs(repo_root, model_index):
@@ -45,3 +47,16 @@ def test_entries_match_their_configs(repo_root, model_index):
         # results, where given, are the authors' reported numbers and say so
         for result in model.results or []:
             assert str(result.metrics['Source']).startswith('reported ('), model.name
+
+
+def test_every_record_names_indexed_configs_of_its_algorithm(repo_root, model_index):
+    """Each method record's tiny and paper configs are listed and build its algorithm (a
+    record naming a config that is missing, e.g. DenseCL's before its configs, fails)."""
+    listed = {m.config for m in model_index.models}
+    for spec in registered_methods():
+        if not spec.trains:
+            continue
+        for config in (spec.tiny_config, *spec.paper_configs):
+            assert f'configs/{config}' in listed, (spec.name, config)
+            cfg = Config.fromfile(spec.config_path(config))
+            assert method_of_algorithm(cfg.model.type) is spec, (spec.name, config)

@@ -10,6 +10,8 @@ from mmengine.config import Config
 from mmengine.registry import PARAM_SCHEDULERS
 from mmpretrain.registry import MODELS
 
+from orl_mm.engine.schedulers.epoch_cosine import EpochCosineWarmupLR
+
 # config -> (base lr per 256 images, weight decay, base_momentum) of the reference set used
 SCRL = {
     'configs/scrl/scrl_resnet50_32xb256-lars-coslr-200e_in1k.py': (0.45, 1e-6, 0.03),  # 200ep
@@ -41,7 +43,8 @@ def test_lr_and_auto_scale_lr_match_the_batch(repo_root, path):
 
 
 @pytest.mark.parametrize('path', ['configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py',
-                                  'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py'])
+                                  'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py',
+                                  'configs/densecl/densecl_resnet18_1xb8-tiny-2e_demo.py'])
 def test_tiny_configs_train_fp32(repo_root, path):
     cfg = Config.fromfile(osp.join(repo_root, path))
     assert cfg.optim_wrapper.type == 'OptimWrapper'
@@ -78,6 +81,32 @@ def test_slotcon_warmup_and_cosine_follow_the_reference(repo_root):
         for s in schedulers:
             s.step()
     assert optimizer.param_groups[0]['lr'] == pytest.approx(1e-6, abs=1e-8)
+
+
+def test_densecl_cosine_per_epoch_follows_the_reference(repo_root):
+    """WXinlong/DenseCL densecl_coco_800ep.py: mmcv ``CosineAnnealing`` (min_lr 0, by
+    epoch, no warm-up), SGD lr 0.3 for batch 8 x 32: lr_e = 0.3 (cos(pi e / 800) + 1) / 2,
+    constant within epoch e; the same model, views and queue ratio in the tiny config."""
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/densecl/'
+                                   'densecl_resnet50_8xb32-coslr-800e_coco.py'))
+    gpus, per_gpu = _total_batch('densecl_resnet50_8xb32-')
+    assert cfg.auto_scale_lr.base_batch_size == gpus * per_gpu == 256
+    base, epoch_len, epochs = cfg.optim_wrapper.optimizer.lr, 3, 800
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base)
+    (sched, ) = [dict(s) for s in cfg.param_scheduler]
+    assert sched.pop('type') == 'EpochCosineWarmupLR'
+    assert sched.pop('convert_to_iter_based') is True
+    scheduler = EpochCosineWarmupLR.build_iter_from_epoch(optimizer, epoch_length=epoch_len,
+                                                          **sched)
+    for t in range(epochs * epoch_len):
+        expected = base * (math.cos(math.pi * (t // epoch_len) / epochs) + 1) / 2
+        assert optimizer.param_groups[0]['lr'] == pytest.approx(expected, abs=1e-9), t
+        scheduler.step()
+    tiny = Config.fromfile(osp.join(repo_root, 'configs/densecl/'
+                                    'densecl_resnet18_1xb8-tiny-2e_demo.py'))
+    # the tiny config: the paper's lr per image, linearly scaled to its batch
+    assert tiny.optim_wrapper.optimizer.lr * 256 / 8 == pytest.approx(base)
+    assert tiny.model.queue_len % tiny.train_dataloader.batch_size == 0  # reference assert
 
 
 FULL = [

@@ -22,7 +22,7 @@ def test_all_methods_report_rows_and_figures(repo_root, tmp_path):
     run_tool(cmd, repo_root, timeout=1800)
     report = json.loads((work / 'report' / 'report.json').read_text())
 
-    methods = ['byol', 'orl', 'scrl', 'slotcon', 'random']
+    methods = ['byol', 'orl', 'scrl', 'slotcon', 'densecl', 'random']  # every record
     assert report['methods'] == methods
     scores = report['frozen_features']
     assert list(scores) == methods  # a row per method
@@ -32,7 +32,7 @@ def test_all_methods_report_rows_and_figures(repo_root, tmp_path):
         assert all(math.isfinite(v) and 0 <= v <= 100 for v in values), (method, row)
     assert scores['slotcon']['weights'] == 'target'
     compute = report['compute']
-    assert list(compute) == ['byol', 'orl', 'scrl', 'slotcon']
+    assert list(compute) == ['byol', 'orl', 'scrl', 'slotcon', 'densecl']
     for method, row in compute.items():
         assert row['epochs'] == 2 and row['iters'] == 4  # 16 images, batch 8, 2 epochs
         assert row['images_per_s'] > 0 and row['train_wall_s'] > 0
@@ -52,9 +52,9 @@ def test_all_methods_report_rows_and_figures(repo_root, tmp_path):
         assert img is not None and min(img.shape[:2]) >= 32, key
         assert f'id="{key}" alt="{key}" src="data:image/png;base64,' in html
         assert f'![{key}]({rel})' in markdown
-    for method in ('BYOL', 'ORL', 'SCRL', 'SlotCon', 'random init'):
+    for method in ('BYOL', 'ORL', 'SCRL', 'SlotCon', 'DenseCL', 'random init'):
         assert f'| {method} |' in markdown
-    for method in ('byol', 'orl', 'scrl', 'slotcon'):
+    for method in ('byol', 'orl', 'scrl', 'slotcon', 'densecl'):
         assert (work / 'export' / f'{method}.pth').is_file()
 
     out = run_tool(cmd, repo_root, timeout=600)  # everything complete: all skipped

@@ -5,16 +5,18 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from orl_mm.pipeline import build_plan, fingerprint, parse_methods
+from orl_mm.pipeline import PipelineOptions, build_plan, fingerprint, parse_methods
 from orl_mm.pipeline.methods import epoch_options, trained
+from orl_mm.structures.method import registered_methods
 
 
 def _args(tmp_path, methods, epochs=3, **kw):
-    args = dict(methods=parse_methods(methods), work_dir=str(tmp_path / 'work'), epochs=epochs,
-                config=None, knn_resize=73, knn_crop=64, roi_size=64, img_size=64, fig_size=96,
-                eval_data=None, tensorboard=False)
-    args.update(kw)
-    return argparse.Namespace(**args)
+    return PipelineOptions(methods=methods, work_dir=str(tmp_path / 'work'), epochs=epochs,
+                           fig_size=96, **kw)
+
+
+def _arg(command, flag):
+    return command[command.index(flag) + 1]
 
 
 def _prints(plan):
@@ -25,7 +27,8 @@ def _prints(plan):
 
 
 def test_methods_are_validated_and_ordered():
-    assert parse_methods(['random', 'slotcon', 'byol']) == ['byol', 'slotcon', 'random']
+    assert parse_methods(['random', 'densecl', 'slotcon', 'byol']) == [
+        'byol', 'slotcon', 'densecl', 'random']
     with pytest.raises(ValueError, match="unknown method.*'moco'"):
         parse_methods(['moco'])
     assert trained(['orl', 'random']) == ['byol', 'orl']  # ORL's stage 1 is BYOL
@@ -93,7 +96,64 @@ def test_changed_epochs_or_config_change_the_fingerprints(tmp_path, demo_root):
         osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
         'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'))
     changed = _prints(build_plan(_args(tmp_path, ['byol', 'orl', 'scrl'],
-                                       config=[('scrl', str(cfg))]), demo_root))
+                                       configs={'scrl': str(cfg)}), demo_root))
     assert changed['train_scrl'] != base['train_scrl']
     assert changed['eval_scrl_knn'] != base['eval_scrl_knn']
     assert changed['train_orl'] == base['train_orl'] and changed['stage2'] == base['stage2']
+
+
+def test_every_record_gets_the_same_stages(tmp_path, demo_root):
+    """The default method list is every record: each trained one gets training, the
+    benchmarks and an export with the weights its record transfers (DenseCL included)."""
+    names = [m.name for m in registered_methods()]
+    plan = build_plan(_args(tmp_path, names), demo_root)
+    stage = {s.name: s for s in plan.stages}
+    assert plan.methods == names and 'densecl' in names
+    for spec in registered_methods():
+        for bench in ('svm', 'knn'):
+            assert _arg(stage[f'eval_{spec.name}_{bench}'].command, '--weights') == spec.transfer
+        if spec.trains:
+            assert plan.runs[spec.name].config == spec.config_path()
+            assert _arg(stage[f'export_{spec.name}'].command, '--weights') == spec.transfer
+    densecl = stage['train_densecl']
+    assert densecl.deps == [] and plan.runs['densecl'].epochs == 3
+    assert f'DenseCL:online={plan.runs["densecl"].checkpoint}' in stage['fig_attention'].command
+    # the figures: the loss curves, the records' own figures, the attention maps
+    assert set(plan.figures) == {'losses', 'attention'} | {
+        m.figure.key for m in registered_methods() if m.figure}
+
+
+def test_random_baseline_takes_the_depth_of_the_trained_configs(tmp_path, demo_root):
+    """The paper-scale (ResNet-50) configs give a ResNet-50 random baseline in the
+    evaluation and the attention maps (it was ResNet-18 whatever the configs)."""
+    configs = {'byol': 'configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py',
+               'densecl': 'configs/densecl/densecl_resnet50_8xb32-coslr-800e_coco.py'}
+    plan = build_plan(_args(tmp_path, ['byol', 'densecl', 'random'], epochs=0,
+                            configs=configs), demo_root)
+    stage = {s.name: s for s in plan.stages}
+    assert {run.depth for run in plan.runs.values()} == {50}
+    for method in ('byol', 'densecl', 'random'):
+        assert _arg(stage[f'eval_{method}_svm'].command, '--depth') == '50'
+    assert _arg(stage['fig_attention'].command, '--depth') == '50'
+    tiny = build_plan(_args(tmp_path, ['densecl', 'random']), demo_root)
+    assert _arg(tiny.stages[-1].command, '--depth') == '18'
+    # mixed depths need the option, which then wins
+    mixed = dict(configs, densecl=plan.runs['densecl'].config.replace(
+        'densecl_resnet50_8xb32-coslr-800e_coco', 'densecl_resnet18_1xb8-tiny-2e_demo'))
+    with pytest.raises(ValueError, match=r'depths \[18, 50\].*--random-depth'):
+        build_plan(_args(tmp_path, ['byol', 'densecl', 'random'], epochs=0, configs=mixed),
+                   demo_root)
+    chosen = build_plan(_args(tmp_path, ['byol', 'densecl', 'random'], epochs=0,
+                              configs=mixed, random_depth=34), demo_root)
+    assert _arg(chosen.stages[-1].command, '--depth') == '34'
+    with pytest.raises(ValueError, match='no compared method trains'):
+        build_plan(_args(tmp_path, ['random']), demo_root)
+
+
+def test_options_are_typed_and_checked(tmp_path, demo_root):
+    with pytest.raises(TypeError, match='PipelineOptions, not Namespace'):
+        build_plan(argparse.Namespace(methods=['byol'], work_dir=str(tmp_path)), demo_root)
+    with pytest.raises(ValueError, match="configs given for \\['random'\\]"):
+        _args(tmp_path, ['byol'], configs={'random': 'x.py'})
+    with pytest.raises(ValueError, match="unknown method.*'moco'"):
+        _args(tmp_path, ['moco'])

@@ -1,0 +1,42 @@
+# DenseCL on COCO (Wang et al., CVPR 2021): train2017 as unlabeled scene images, two views
+# of MoCo v2's augmentation, as WXinlong/DenseCL configs/selfsup/densecl/densecl_coco_800ep.py
+# runs it (both views from the same list):
+# * RandomResizedCrop to 224, scale (0.2, 1), torchvision's default ratio (3/4, 4/3) and
+#   bilinear interpolation on PIL images;
+# * colour jitter (0.4, 0.4, 0.4, 0.1) p = 0.8, grayscale p = 0.2;
+# * Gaussian blur sigma U(0.1, 2) p = 0.5; horizontal flip p = 0.5;
+# * ImageNet mean/std normalisation (the data preprocessor).
+# Images are decoded without EXIF rotation (PIL's Image.open), as the other COCO bases.
+dataset_type = 'SceneImageDataset'
+data_root = 'data/coco/'
+view_size = 224
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=view_size, crop_ratio_range=(0.2, 1.),
+         aspect_ratio_range=(3. / 4., 4. / 3.), interpolation='bilinear', backend='pillow'),
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+                          hue=0.1)],
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    drop_last=True,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/instances_train2017.json',
+        data_prefix=dict(img_path='train2017/'),
+        pipeline=train_pipeline))
