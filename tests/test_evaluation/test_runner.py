@@ -23,7 +23,8 @@ def _images(tmp_path, n=4):
 
 def _args(ckpt, weights, work):
     return argparse.Namespace(checkpoint=ckpt, weights=weights, depth=18, seed=0,
-                              work_dir=str(work), img_size=32, batch_size=4)
+                              work_dir=str(work), img_size=32, batch_size=4,
+                              pooling='specified')
 
 
 def test_split_features_resolves_auto_without_changing_args(tmp_path):
@@ -40,9 +41,9 @@ def test_split_features_resolves_auto_without_changing_args(tmp_path):
     split = _images(tmp_path)
 
     args = _args(ckpt, 'auto', tmp_path / 'auto')
-    auto, _ = split_features(args, split, split, ['res5'])
+    auto, _, _ = split_features(args, split, split, ['res5'])
     assert args.weights == 'auto'
-    target, _ = split_features(_args(ckpt, 'target', tmp_path / 't'), split, split, ['res5'])
-    online_f, _ = split_features(_args(ckpt, 'online', tmp_path / 'o'), split, split, ['res5'])
+    target, _, _ = split_features(_args(ckpt, 'target', tmp_path / 't'), split, split, ['res5'])
+    online_f, _, _ = split_features(_args(ckpt, 'online', tmp_path / 'o'), split, split, ['res5'])
     np.testing.assert_array_equal(auto['res5'], target['res5'])
     assert not np.allclose(auto['res5'], online_f['res5'])
