@@ -6,7 +6,7 @@ epochs (``--epochs``), then goes through the same frozen-feature evaluation (lin
 layer and k-NN, same split) and the same transfer export (SlotCon: its teacher backbone).
 ORL's stage 1 is the BYOL run, then stage 2 (``tools/stage2/discover.py``) mines the RoI
 pairs and stage 3 trains ORL on them. Every stage runs one of the project's front doors
-(``tools/train.py``, ``tools/stage2/discover.py``, ``tools/benchmarks/{svm,knn}.py``,
+(``tools/train.py``, ``tools/stage2/discover.py``, ``tools/evaluation/{svm,knn}.py``,
 ``tools/model_converters/export_backbone.py``, ``tools/analysis/*``), is skipped when
 complete, resumed when interrupted (run the same command again) and re-run from scratch
 when its resolved config, the epochs or an upstream result changed. Without

@@ -1,6 +1,6 @@
 """What the classification front doors share: splits, backbone, cached features, results.
 
-``tools/benchmarks/{svm,low_shot_svm,knn}.py`` call :func:`add_common_args`,
+``tools/evaluation/{svm,low_shot_svm,knn}.py`` call :func:`add_common_args`,
 :func:`load_splits`, :func:`protocol_from_args` and :func:`split_features`, and write their
 results with :func:`write_json` (atomic), with the protocol, its deviations from ORL's and
 the input geometry and pooling each layer got (:func:`protocol_record`). Features are cached

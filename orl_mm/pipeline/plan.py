@@ -212,7 +212,7 @@ def _evaluation_stages(options: PipelineOptions, plan: Plan) -> None:
                       '--weights', weights]
             for bench in ('svm', 'knn'):
                 plan.stages.append(Stage(f'eval_{method}_{bench}', _tool(
-                    f'tools/benchmarks/{bench}.py', ckpt, *common),
+                    f'tools/evaluation/{bench}.py', ckpt, *common),
                     [osp.join(out, f'{bench}.json')], None, deps=deps, in_process=True))
         if run:
             export = plan.exports[method] = osp.join(plan.work_dir, 'export', f'{method}.pth')

@@ -1,4 +1,4 @@
-"""configs/benchmarks/mmdetection: ORL's detectron2 transfer protocol, and the backbone loading."""
+"""configs/transfer/mmdetection: ORL's detectron2 transfer protocol, and the backbone loading."""
 import glob
 import os.path as osp
 from types import SimpleNamespace
@@ -12,7 +12,7 @@ from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
 
-CFG_DIR = 'configs/benchmarks/mmdetection'
+CFG_DIR = 'configs/transfer/mmdetection'
 TABLE4 = 'mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py'
 SINGLE_SCALE = 'mask-rcnn_r50_fpn_8xb2-syncbn-90k_coco.py'
 ONE_PROCESS = 'mask-rcnn_r50_fpn_1xb2-bn-ms-90k_coco.py'

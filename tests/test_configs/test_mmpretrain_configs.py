@@ -1,4 +1,4 @@
-"""configs/benchmarks/classification: semi-supervised ImageNet (1% / 10% labels), ORL's protocol."""
+"""configs/transfer/classification: semi-supervised ImageNet (1% / 10% labels), ORL's protocol."""
 import os
 import os.path as osp
 from types import SimpleNamespace
@@ -12,7 +12,7 @@ from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
 
-CFG_DIR = 'configs/benchmarks/classification'
+CFG_DIR = 'configs/transfer/classification'
 SEMI = {1: 'resnet50_4xb64-syncbn-semi-1pct-steplr-20e_in1k.py',
         10: 'resnet50_4xb64-syncbn-semi-10pct-steplr-20e_in1k.py'}
 

@@ -2,7 +2,7 @@
 
 Example::
 
-    python tools/benchmarks/knn.py CKPT --data ../shared/data/scenes6 --img-size 112 \
+    python tools/evaluation/knn.py CKPT --data ../shared/data/scenes6 --img-size 112 \
         --work-dir work_dirs/knn_scenes6
 
 Single-label sets (class folders) report the top-1 accuracy (%) for each k; a multi-label set

@@ -1,9 +1,9 @@
 # CPU-sized linear probe: the ImageNet protocol on a ResNet-18 (tiny stage-1 checkpoint) and
 # the 6-class scene folders (../shared/data/scenes6/train/<class>/), 112 px, 10 epochs.
 # scenes6 has no held-out split: val reads the same images (a smoke test of the pipeline;
-# use tools/benchmarks/knn.py or svm.py for held-out scores).
+# use tools/evaluation/knn.py or svm.py for held-out scores).
 #   python tools/train.py \
-#       configs/benchmarks/classification/resnet18_1xb32-linear-steplr-10e_scenes6.py \
+#       configs/transfer/classification/resnet18_1xb32-linear-steplr-10e_scenes6.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 _base_ = './resnet50_8xb32-linear-steplr-100e_in1k.py'
 

@@ -7,7 +7,7 @@
 # detectron2's 1x solver (_base_/detectron2_90k.py: 90k iterations of 16 images, warm-up
 # 1000, steps 60k/80k, no weight decay on norms, precise BN).
 #
-#   mim train mmdet configs/benchmarks/mmdetection/mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py \
+#   mim train mmdet configs/transfer/mmdetection/mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # CKPT: any orl_mm checkpoint (stage 1 BYOL, ORL, SCRL, SlotCon, DenseCL) or an exported

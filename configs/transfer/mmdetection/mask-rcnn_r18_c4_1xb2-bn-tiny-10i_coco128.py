@@ -3,7 +3,7 @@
 # checkpoint), plain BN (one process), small images, 10 iterations on coco128 (val = 16 of the
 # same images).
 #   python tools/train.py \
-#       configs/benchmarks/mmdetection/mask-rcnn_r18_c4_1xb2-bn-tiny-10i_coco128.py \
+#       configs/transfer/mmdetection/mask-rcnn_r18_c4_1xb2-bn-tiny-10i_coco128.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=CKPT \
 #       model.roi_head.shared_head.init_cfg.checkpoint=CKPT
 # data_root as in mask-rcnn_r18_fpn_1xb2-bn-tiny-10i_coco128.py (override it from elsewhere).

@@ -8,7 +8,7 @@
 # 90k iterations of 16 images, warm-up 1000, steps 60k/80k, no weight decay on norms,
 # precise BN).
 #
-#   mim train mmdet configs/benchmarks/mmdetection/mask-rcnn_r50_c4_8xb2-syncbn-ms-90k_coco.py \
+#   mim train mmdet configs/transfer/mmdetection/mask-rcnn_r50_c4_8xb2-syncbn-ms-90k_coco.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT \
 #       model.roi_head.shared_head.init_cfg.checkpoint=CKPT
 #

@@ -3,7 +3,7 @@
 # configs/orl/byol_resnet18_1xb8-tiny-2e_demo.py), small images, 10 iterations on a COCO-layout
 # set with masks (coco128, or COCO itself; val = 16 of the training images).
 #   python tools/train.py \
-#       configs/benchmarks/mmdetection/mask-rcnn_r18_fpn_1xb2-bn-tiny-10i_coco128.py \
+#       configs/transfer/mmdetection/mask-rcnn_r18_fpn_1xb2-bn-tiny-10i_coco128.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 # data_root (default data/coco/, as mmdet's configs) is resolved when the file is read: for
 # coco128 elsewhere override train_dataloader.dataset.data_root,

@@ -2,7 +2,7 @@
 # Table-4 protocol (mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py) with detectron2's 2x
 # schedule: 180k iterations of 16 images, lr x0.1 at 120k and 160k.
 #
-#   mim train mmdet configs/benchmarks/mmdetection/mask-rcnn_r50_fpn_8xb2-syncbn-ms-180k_coco.py \
+#   mim train mmdet configs/transfer/mmdetection/mask-rcnn_r50_fpn_8xb2-syncbn-ms-180k_coco.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 _base_ = './mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py'
 

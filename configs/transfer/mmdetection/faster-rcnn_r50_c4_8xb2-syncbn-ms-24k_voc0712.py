@@ -15,7 +15,7 @@
 #   data/VOCdevkit/VOC2012/{Annotations,JPEGImages,ImageSets/Main/trainval.txt}
 #
 #   mim train mmdet \
-#       configs/benchmarks/mmdetection/faster-rcnn_r50_c4_8xb2-syncbn-ms-24k_voc0712.py \
+#       configs/transfer/mmdetection/faster-rcnn_r50_c4_8xb2-syncbn-ms-24k_voc0712.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT \
 #       model.roi_head.shared_head.init_cfg.checkpoint=CKPT
 _base_ = [

@@ -3,13 +3,13 @@
 Examples::
 
     # VOC2007 (trainval -> test), the paper's Table 1 protocol
-    python tools/benchmarks/svm.py work_dirs/orl/epoch_800.pth --data data/VOCdevkit/VOC2007 \
+    python tools/evaluation/svm.py work_dirs/orl/epoch_800.pth --data data/VOCdevkit/VOC2007 \
         --work-dir work_dirs/svm_orl
     # a class-folder or multi-label CSV set (split 50/50 by --seed), small inputs on CPU
-    python tools/benchmarks/svm.py CKPT --data ../shared/data/scenes6 --img-size 112 \
+    python tools/evaluation/svm.py CKPT --data ../shared/data/scenes6 --img-size 112 \
         --depth 18 --work-dir work_dirs/svm_scenes6
     # a random-init baseline
-    python tools/benchmarks/svm.py random --depth 18 --data ... --work-dir ...
+    python tools/evaluation/svm.py random --depth 18 --data ... --work-dir ...
 
 ORL's protocol (:data:`orl_mm.evaluation.voc07_protocol.REFERENCE_PROTOCOL`): shorter side
 256 then the whole image to 224 x 224, the reference's pooling windows, features divided by

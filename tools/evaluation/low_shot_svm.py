@@ -2,7 +2,7 @@
 
 Example::
 
-    python tools/benchmarks/low_shot_svm.py CKPT --data data/VOCdevkit/VOC2007 \
+    python tools/evaluation/low_shot_svm.py CKPT --data data/VOCdevkit/VOC2007 \
         --layer res5 --work-dir work_dirs/lowshot_orl
 
 As ORL's low-shot scripts: for each k and each of 5 samples, one SVM per class is trained on

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # COCO bbox/segm evaluation of a fine-tuned detector with mmdet, through mim.
 #
-#   bash tools/benchmarks/mmdetection/mim_dist_test.sh CONFIG DETECTOR_CKPT [GPUS=8] [mmdet args]
+#   bash tools/transfer/mmdetection/mim_dist_test.sh CONFIG DETECTOR_CKPT [GPUS=8] [mmdet args]
 set -euo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: $0 CONFIG DETECTOR_CHECKPOINT [GPUS] [extra mim/mmdet args]" >&2

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Fine-tune Mask R-CNN (configs/benchmarks/mmdetection) from an orl_mm checkpoint with mmdet,
+# Fine-tune Mask R-CNN (configs/transfer/mmdetection) from an orl_mm checkpoint with mmdet,
 # through mim. GPUS=1 runs one process and turns every SyncBN into BN (no process group).
 #
-#   bash tools/benchmarks/mmdetection/mim_dist_train.sh CONFIG CHECKPOINT [GPUS=8] [mmdet args]
+#   bash tools/transfer/mmdetection/mim_dist_train.sh CONFIG CHECKPOINT [GPUS=8] [mmdet args]
 #   WEIGHTS=target bash ...   # the EMA target / teacher backbone; WEIGHTS=online: the online
 #                             # one; default (auto): what the checkpoint's method transfers
 #                             # (SlotCon: teacher; BYOL, ORL, SCRL: online network)
 #
-# Work dir: work_dirs/benchmarks/mmdetection/<config name>/<checkpoint name> (or --work-dir).
+# Work dir: work_dirs/transfer/mmdetection/<config name>/<checkpoint name> (or --work-dir).
 set -euo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: $0 CONFIG CHECKPOINT [GPUS] [extra mim/mmdet args]" >&2
@@ -22,7 +22,7 @@ case ${WEIGHTS:=auto} in
     *) echo "WEIGHTS must be auto, online or target, got ${WEIGHTS}" >&2; exit 2 ;;
 esac
 [ -f "$CKPT" ] || { echo "checkpoint not found: $CKPT" >&2; exit 1; }
-WORK_DIR=work_dirs/benchmarks/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
+WORK_DIR=work_dirs/transfer/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
 # OrlPretrained resolves WEIGHTS=auto from the checkpoint and logs which backbone it took
 OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.weights=$WEIGHTS)
 case $(basename "$CFG") in

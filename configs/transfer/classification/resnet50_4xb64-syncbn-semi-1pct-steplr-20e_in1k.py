@@ -1,5 +1,5 @@
 # Semi-supervised ImageNet with 1% of the labels, ORL's protocol (its
-# configs/benchmarks/semi_classification/imagenet_1percent/r50_lr0_01_head100.py): the whole
+# configs/transfer/semi_classification/imagenet_1percent/r50_lr0_01_head100.py): the whole
 # ResNet-50 (SyncBN) and a linear head fine-tuned by SGD lr 0.01 (head lr x100), momentum 0.9,
 # weight decay 5e-4, batch 256 = 4 GPUs x 64, 20 epochs with lr x0.2 after epochs 12 and 16;
 # RandomResizedCrop 224 + flip; test: short side 256, centre crop 224; top-1/top-5 on val.
@@ -10,7 +10,7 @@
 #   --cfg-options train_dataloader.dataset.ann_file=meta/my_1percent.txt
 #
 #   mim train mmpretrain \
-#       configs/benchmarks/classification/resnet50_4xb64-syncbn-semi-1pct-steplr-20e_in1k.py \
+#       configs/transfer/classification/resnet50_4xb64-syncbn-semi-1pct-steplr-20e_in1k.py \
 #       --launcher pytorch -G 4 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # CKPT: any orl_mm checkpoint or exported backbone. OrlPretrained (weights='auto') takes the

@@ -1,4 +1,4 @@
-"""tools/benchmarks/{svm,low_shot_svm,knn}.py end to end on a tiny class-folder image set."""
+"""tools/evaluation/{svm,low_shot_svm,knn}.py end to end on a tiny class-folder image set."""
 import importlib.util
 import json
 import os
@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 BENCH = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
-                 'benchmarks')
+                 'evaluation')
 
 
 def _tool(name):

@@ -3,7 +3,7 @@
 # lr 30, no weight decay, 100 epochs with steps, 8 GPUs x 32.
 #
 #   mim train mmpretrain \
-#       configs/benchmarks/classification/resnet50_8xb32-linear-steplr-100e_in1k.py \
+#       configs/transfer/classification/resnet50_8xb32-linear-steplr-100e_in1k.py \
 #       --launcher pytorch -G 8 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # CKPT: any orl_mm checkpoint or exported backbone. OrlPretrained (weights='auto') takes the
