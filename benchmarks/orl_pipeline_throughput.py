@@ -209,6 +209,11 @@ def main() -> None:
     parser.add_argument('--samples', type=int, default=128, help='samples per path and pass')
     parser.add_argument('--chunk', type=int, default=8)
     args = parser.parse_args()
+    if args.samples < 1 or args.chunk < 1:
+        parser.error('--samples and --chunk must be at least 1')
+    for need in ('train2017', ANN):
+        if not osp.exists(osp.join(args.data, need)):
+            parser.error(f'{args.data} has no {need}: give a COCO-layout folder with --data')
     register_all_modules(init_default_scope=True)
     np.random.seed(0)
     torch.manual_seed(0)
