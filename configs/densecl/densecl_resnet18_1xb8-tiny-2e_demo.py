@@ -12,7 +12,7 @@ model = dict(
     neck=dict(in_channels=512, hid_channels=128, out_channels=32))
 
 view_size = 64
-train_pipeline = with_sizes(_base_.train_pipeline, RandomResizedCrop=dict(scale=view_size))
+train_pipeline = with_sizes(_base_.train_pipeline, PILRandomResizedCrop=dict(scale=view_size))
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,

@@ -14,7 +14,7 @@ model = dict(
 
 # the full config's pipeline (configs/_base_/datasets/byol_pipeline.py), smaller views only
 view_size = 64
-train_pipeline = with_sizes(_base_.train_pipeline, RandomResizedCrop=dict(scale=view_size))
+train_pipeline = with_sizes(_base_.train_pipeline, PILRandomResizedCrop=dict(scale=view_size))
 
 train_dataloader = dict(
     batch_size=8,

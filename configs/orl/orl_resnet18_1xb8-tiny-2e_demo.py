@@ -17,7 +17,7 @@ model = dict(
 # the full config's pipeline (configs/_base_/datasets/coco_orl.py), smaller sizes only
 view_size = 64
 patch_size = 32
-train_pipeline = with_sizes(_base_.train_pipeline, RandomResizedCrop=dict(scale=view_size),
+train_pipeline = with_sizes(_base_.train_pipeline, PILRandomResizedCrop=dict(scale=view_size),
                             RoICrop=dict(size=patch_size))
 
 train_dataloader = dict(

@@ -19,6 +19,7 @@ SIZE = '<size>'
 #: Size arguments (in pixels) of the transforms the configs use.
 SIZE_KEYS: Dict[str, Sequence[str]] = {
     'RandomResizedCrop': ('scale',),
+    'PILRandomResizedCrop': ('scale',),
     'RandomResizedCropWithBox': ('scale',),
     'RoICrop': ('size',),
     'Resize': ('scale',),

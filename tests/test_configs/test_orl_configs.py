@@ -27,12 +27,14 @@ def test_resampling_and_decoding_as_the_reference(config):
     for pipeline in train_pipelines(osp.join(REPO, config)):
         transforms = list(iter_transforms(pipeline))
         loads = [t for t in transforms if t['type'].startswith('Load')]
-        assert loads and all(t['color_type'] == 'color_ignore_orientation' for t in loads)
-        crops = [t for t in transforms if t['type'] in ('RandomResizedCrop', 'RoICrop')]
+        # PIL's Image.open(...).convert('RGB'): no EXIF rotation (decoded in
+        # tests/test_configs/test_sibling_pipelines.py), PIL images to the end of each view
+        assert loads and all(t['type'] == 'LoadImagePIL' for t in loads)
+        crops = [t for t in transforms if t['type'] in ('PILRandomResizedCrop', 'RoICrop')]
         assert len(crops) == (2 if 'byol' in config else 6)
         for t in crops:
             assert (t['interpolation'], t['backend']) == ('bilinear', 'pillow'), t
-            if t['type'] == 'RandomResizedCrop':  # torchvision's defaults
+            if t['type'] == 'PILRandomResizedCrop':  # torchvision's defaults
                 assert t['crop_ratio_range'] == [0.08, 1.]
                 assert t['aspect_ratio_range'] == pytest.approx([3 / 4, 4 / 3])
 

@@ -27,7 +27,7 @@ def test_tiny_pipeline_is_the_full_one_apart_from_sizes(tiny, fulls):
             assert diff == '', f'{tiny} vs {full}:\n{diff}'
     # and the sizes are really smaller (so the comparison above did ignore something)
     sizes = [t.get('scale', t.get('size')) for t in iter_transforms(tiny_pipeline)
-             if t['type'] in ('RandomResizedCrop', 'RoICrop')]
+             if t['type'] in ('PILRandomResizedCrop', 'RoICrop')]
     assert sizes and all(s < 96 for s in sizes)
 
 
@@ -45,11 +45,11 @@ def _drop(obj, type_name):
 def test_comparison_fails_on_a_dropped_or_changed_transform(tiny, fulls):
     (tiny_pipeline, ) = train_pipelines(osp.join(ORL_DIR, tiny))
     (full_pipeline, ) = train_pipelines(osp.join(ORL_DIR, fulls[0]))
-    no_gray = _drop(size_free_pipeline(tiny_pipeline), 'RandomGrayscale')
-    assert 'RandomGrayscale' in pipeline_difference(no_gray, full_pipeline)
-    changed = with_sizes(tiny_pipeline, Solarize=dict(prob=0.5))
+    no_gray = _drop(size_free_pipeline(tiny_pipeline), 'PILRandomGrayscale')
+    assert 'PILRandomGrayscale' in pipeline_difference(no_gray, full_pipeline)
+    changed = with_sizes(tiny_pipeline, PILSolarize=dict(prob=0.5))
     assert "0.5" in pipeline_difference(changed, full_pipeline)
-    bicubic = with_sizes(tiny_pipeline, RandomResizedCrop=dict(interpolation='bicubic'))
+    bicubic = with_sizes(tiny_pipeline, PILRandomResizedCrop=dict(interpolation='bicubic'))
     assert 'bicubic' in pipeline_difference(bicubic, full_pipeline)
 
 

@@ -105,7 +105,7 @@ def test_mim_train_mmpretrain(repo_root, coco128, coco128_corr, tmp_path):
 def _colour(pipeline):
     return [
         t for t in pipeline
-        if t['type'] not in ('RandomResizedCrop', 'RandomFlip', 'RoICrop', 'RoIJitter')
+        if t['type'] not in ('PILRandomResizedCrop', 'PILRandomFlip', 'RoICrop', 'RoIJitter')
     ]
 
 
@@ -126,13 +126,15 @@ def test_configs_follow_the_paper(repo_root, config):
     # identical colour pipelines for global views and patches, BYOL-asymmetric
     for a, b in ((0, 2), (0, 4), (1, 3), (1, 5)):
         assert _colour(branches[a].pipeline) == _colour(branches[b].pipeline)
-    blur = [[t for t in _colour(branches[i].pipeline) if t['type'] == 'GaussianBlur'][0]
+    blur = [[t for t in _colour(branches[i].pipeline) if t['type'] == 'PILGaussianBlur'][0]
             for i in (0, 1)]
-    sol = [[t for t in _colour(branches[i].pipeline) if t['type'] == 'Solarize'][0] for i in (0, 1)]
+    sol = [[t for t in _colour(branches[i].pipeline) if t['type'] == 'PILSolarize'][0]
+           for i in (0, 1)]
     assert [t['prob'] for t in blur] == [1., 0.1] and [t['prob'] for t in sol] == [0., 0.2]
     # intra patch 1: the box itself; intra patch 2: a jittered copy (reference ORLDataset)
-    assert [t['type'] for t in branches[2].pipeline][:2] == ['RoICrop', 'RandomFlip']
-    assert [t['type'] for t in branches[3].pipeline][:3] == ['RoIJitter', 'RoICrop', 'RandomFlip']
+    assert [t['type'] for t in branches[2].pipeline][:2] == ['RoICrop', 'PILRandomFlip']
+    assert [t['type'] for t in branches[3].pipeline][:3] == ['RoIJitter', 'RoICrop',
+                                                             'PILRandomFlip']
     if config != TINY:
         assert model.backbone.depth == 50 and model.backbone.norm_cfg.type == 'SyncBN'
         assert model.neck.hid_channels == 4096 and model.neck.out_channels == 256

@@ -4,12 +4,13 @@
 # * view crop: RandomResizedCrop to view_size, scale (0.08, 1), ratio (3/4, 4/3), bilinear
 #   with PIL (torchvision's interpolation=2 on PIL images: anti-aliased when shrinking),
 #   then a horizontal flip with p = 0.5;
-# * decoding without EXIF rotation, colour 1 / colour 2: byol_color.py.
+# * the PIL path (PIL images from decode to the end of each view), decoding without EXIF
+#   rotation, colour 1 / colour 2: byol_color.py.
 _base_ = './byol_color.py'
 
 view_size = 224
 view_crop = [
-    dict(type='RandomResizedCrop', scale=view_size, crop_ratio_range=(0.08, 1.),
+    dict(type='PILRandomResizedCrop', scale=view_size, crop_ratio_range=(0.08, 1.),
          aspect_ratio_range=(3. / 4., 4. / 3.), interpolation='bilinear', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
 ]

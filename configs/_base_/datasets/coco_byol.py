@@ -7,7 +7,7 @@ data_root = 'data/coco/'
 
 train_pipeline = [
     _base_.load_image,
-    dict(type='MultiView', num_views=[1, 1],
+    dict(type='PILMultiView', num_views=[1, 1],
          transforms=[_base_.view_crop + _base_.color_1, _base_.view_crop + _base_.color_2]),
     dict(type='PackInputs'),
 ]

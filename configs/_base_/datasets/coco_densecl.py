@@ -6,25 +6,27 @@
 # * colour jitter (0.4, 0.4, 0.4, 0.1) p = 0.8, grayscale p = 0.2;
 # * Gaussian blur sigma U(0.1, 2) p = 0.5; horizontal flip p = 0.5;
 # * ImageNet mean/std normalisation (the data preprocessor).
-# Images are decoded without EXIF rotation (PIL's Image.open), as the other COCO bases.
+# Images are decoded without EXIF rotation (PIL's Image.open) and kept as PIL images to the
+# end of each view (the PIL path: orl_mm/datasets/transforms/pil_image.py), as the other
+# COCO bases.
 dataset_type = 'SceneImageDataset'
 data_root = 'data/coco/'
 view_size = 224
 view_pipeline = [
-    dict(type='RandomResizedCrop', scale=view_size, crop_ratio_range=(0.2, 1.),
+    dict(type='PILRandomResizedCrop', scale=view_size, crop_ratio_range=(0.2, 1.),
          aspect_ratio_range=(3. / 4., 4. / 3.), interpolation='bilinear', backend='pillow'),
     dict(type='RandomApply',
-         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+         transforms=[dict(type='PILColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
                           hue=0.1)],
          prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
-         channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomGrayscale', prob=0.2, keep_channels=True),
+    dict(type='PILGaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
+    dict(type='PILToArray'),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='LoadImagePIL'),
+    dict(type='PILMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

@@ -7,7 +7,8 @@
 #   U(-0.5, 0.5) x (w, h), inside the image, IoU > 0.5, 200 tries, else the box);
 # * 2 inter-RoI patches of a mined pair: the query box here, the key box in a k-NN image.
 # Patches: crop the box, resize to 96 x 96 bilinear with PIL (anti-aliased), flip p = 0.5,
-# then colour 1 (first patch of each pair) or colour 2 (second).
+# then colour 1 (first patch of each pair) or colour 2 (second). All on the PIL path
+# (byol_color.py): the reference's TF.resized_crop of the PIL image, one array per patch.
 _base_ = './byol_pipeline.py'
 
 dataset_type = 'CorrespondenceDataset'
@@ -16,14 +17,14 @@ patch_size = 96
 
 patch_crop = [
     dict(type='RoICrop', size=patch_size, interpolation='bilinear', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
 ]
 jitter = dict(type='RoIJitter', scale_range=(0.5, 2.), ratio_range=(0.5, 2.),
               shift_range=(-0.5, 0.5), min_iou=0.5, max_attempts=200)
 
 train_pipeline = [
     _base_.load_image,
-    dict(type='LoadNeighbourImage', color_type='color_ignore_orientation'),
+    dict(type='LoadImagePIL', path_key='nbr_img_path', out_key='nbr_img'),
     dict(
         type='MultiBranch',
         branches=[

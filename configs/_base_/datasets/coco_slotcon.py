@@ -4,7 +4,8 @@
 # of its target area, else drawn unconditioned); each view keeps its crop box and flip,
 # from which the overlap box in each view is computed; BYOL's asymmetric colour steps
 # (byol_color.py: Gaussian blur p=1.0 / 0.1, solarize p=0 / 0.2). Images are decoded
-# without EXIF rotation, as the reference's PIL Image.open (data/datasets.py).
+# without EXIF rotation, as the reference's PIL Image.open (data/datasets.py), and kept as
+# PIL images to the end of each view (the PIL path, byol_color.py).
 # Written once: the tiny config changes `crop_size` only.
 _base_ = './byol_color.py'
 
@@ -15,7 +16,7 @@ crop_size = 224
 view_crop_with_box = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.08, 1.),
          interpolation='bicubic', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
 ]
 train_pipeline = [
     _base_.load_image,

@@ -4,8 +4,8 @@
 # 1.1, 1.2 or 1.5) with p=1.0 (view 1) / 0.1 (view 2); solarize p=0 / 0.2; then 10 boxes
 # per image in the views' overlap (reference models/box_generator.py).
 # Images are decoded without EXIF rotation, as the reference's PIL loader (torchvision's
-# ImageNet -> pil_loader); the loading, jitter, grayscale and solarize steps are BYOL's
-# (byol_color.py).
+# ImageNet -> pil_loader) and kept as PIL images to the end of each view (the PIL path);
+# the loading, jitter, grayscale, solarize and array steps are BYOL's (byol_color.py).
 # Written once: tiny configs change `crop_size` / `box_min_size` only (see
 # configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py).
 _base_ = './byol_color.py'
@@ -15,20 +15,22 @@ box_min_size = 32
 view_pipeline1 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.2, 1.),
          interpolation='bicubic', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
     _base_.color_jitter,
     _base_.grayscale,
     dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=1.),
     _base_.solarize_1,
+    _base_.to_array,
 ]
 view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.2, 1.),
          interpolation='bicubic', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='PILRandomFlip', prob=0.5),
     _base_.color_jitter,
     _base_.grayscale,
     dict(type='ResizeBlur', factors=(1.1, 1.2, 1.5), prob=0.1),
     _base_.solarize_2,
+    _base_.to_array,
 ]
 train_pipeline = [
     _base_.load_image,

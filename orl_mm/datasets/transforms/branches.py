@@ -12,6 +12,9 @@ from typing import List, Optional
 
 from mmcv.transforms import BaseTransform, Compose, LoadImageFromFile
 from mmpretrain.registry import TRANSFORMS
+from PIL import Image
+
+from .pil_image import image_hw
 
 
 @TRANSFORMS.register_module()
@@ -42,7 +45,8 @@ class MultiBranch(BaseTransform):
     """Run one pipeline per branch and collect the images as a list under ``img``.
 
     Each branch is ``dict(pipeline=[...], img_key='img', roi_key=None)``: the branch sees a
-    shallow copy of ``results`` whose ``img`` is a copy of ``results[img_key]`` (with
+    shallow copy of ``results`` whose ``img`` is ``results[img_key]`` (a copy for an array; a PIL
+    image is shared, PIL ops returning new images) (with
     ``img_shape``/``ori_shape`` set to it) and, when ``roi_key`` is given, whose ``roi`` is
     ``results[roi_key]``. Source images and box keys are removed from ``results`` afterwards
     and replaced by:
@@ -76,8 +80,10 @@ class MultiBranch(BaseTransform):
             if branch['img_key'] not in results:
                 raise KeyError(f'MultiBranch: branch {i} needs "{branch["img_key"]}"; '
                                'load it first (LoadImageFromFile / LoadNeighbourImage)')
-            img = results[branch['img_key']].copy()
-            inputs.update(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2])
+            img = results[branch['img_key']]
+            if not isinstance(img, Image.Image):  # PIL ops return new images: shared
+                img = img.copy()
+            inputs.update(img=img, img_shape=image_hw(img), ori_shape=image_hw(img))
             if branch['roi_key'] is not None:
                 inputs['roi'] = list(results[branch['roi_key']])
             outputs = branch['pipeline'](inputs)

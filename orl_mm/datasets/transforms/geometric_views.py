@@ -10,14 +10,17 @@ views spatially need each view's crop box (in original-image pixels) and flip:
   (view 2 conditioned to overlap view 1, :mod:`.slotcon_crops`).
 - :class:`SlotConOverlapBoxes`: each view's overlap box, normalised to the view.
 """
-import copy
+import types
 from typing import Dict, List, Sequence
 
 import mmcv
 import numpy as np
 from mmpretrain.datasets.transforms import MultiView, RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
+from PIL import Image
 
+from .pil_image import image_hw
+from .pil_ops import copy_sharing_images, resized_crop
 from .slotcon_crops import slotcon_crop_params
 
 
@@ -33,7 +36,8 @@ class RandomResizedCropWithBox(RandomResizedCrop):
 
     Added keys: ``crop_box`` (4,) float32, [x1, y1, x2, y2] of the crop in the input
     image's pixels (x2, y2 exclusive); the output image of size ``scale`` shows exactly
-    that region. A ``crop_params`` key (top, left, height, width), set by
+    that region. On a PIL image (the PIL path) the view stays a PIL image, cropped and
+    resized as ``TF.resized_crop``. A ``crop_params`` key (top, left, height, width), set by
     :class:`MultiViewWithGeometry` under a crop rule, is used (and removed) instead of a
     draw.
     """
@@ -42,19 +46,28 @@ class RandomResizedCropWithBox(RandomResizedCrop):
         img = results['img']
         preset = results.pop('crop_params', None)
         offset_h, offset_w, target_h, target_w = (
-            self.rand_crop_params(img) if preset is None else preset)
+            self.rand_crop_params(types.SimpleNamespace(shape=image_hw(img)))
+            if preset is None else preset)
+        if isinstance(img, Image.Image):  # the PIL path: TF.resized_crop
+            img = resized_crop(img, offset_h, offset_w, target_h, target_w,
+                               tuple(self.scale[::-1]), self.interpolation)
+        else:
+            img = self._crop_array(img, offset_h, offset_w, target_h, target_w)
+        results['img'] = img
+        results['img_shape'] = image_hw(img)
+        results['crop_box'] = np.array(
+            [offset_w, offset_h, offset_w + target_w, offset_h + target_h], dtype=np.float32)
+        return results
+
+    def _crop_array(self, img: np.ndarray, offset_h: int, offset_w: int, target_h: int,
+                    target_w: int) -> np.ndarray:
         img = mmcv.imcrop(
             img,
             bboxes=np.array([offset_w, offset_h, offset_w + target_w - 1,
                              offset_h + target_h - 1]))
-        img = mmcv.imresize(
+        return mmcv.imresize(
             img, tuple(self.scale[::-1]), interpolation=self.interpolation,
             backend=self.backend)
-        results['img'] = img
-        results['img_shape'] = img.shape
-        results['crop_box'] = np.array(
-            [offset_w, offset_h, offset_w + target_w, offset_h + target_h], dtype=np.float32)
-        return results
 
 
 @TRANSFORMS.register_module()
@@ -106,7 +119,7 @@ class MultiViewWithGeometry(MultiView):
 
     def _slotcon_crops(self, results: dict) -> List[tuple]:
         """SlotCon's two crops (top, left, height, width): view 1, then view 2 given it."""
-        height, width = results['img'].shape[:2]
+        height, width = image_hw(results['img'])
         params: List[tuple] = []
         for crop in self._crops:
             params.append(slotcon_crop_params(
@@ -119,7 +132,7 @@ class MultiViewWithGeometry(MultiView):
         presets = self._slotcon_crops(results) if self.crop_rule == 'slotcon' else None
         outputs: List[dict] = []
         for index, pipeline in enumerate(self.transforms):
-            inputs = copy.deepcopy(results)
+            inputs = copy_sharing_images(results)
             if presets is not None:
                 inputs['crop_params'] = presets[index]
             outputs.append(pipeline(inputs))

@@ -7,6 +7,15 @@ from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
 
+def resize_blur_pil(img: Image.Image, factor: float) -> Image.Image:
+    """:func:`resize_blur` on a PIL image (the PIL path); returns a PIL image."""
+    w, h = img.size
+    small = (int(w // factor), int(h // factor))
+    if min(small) < 1:
+        raise ValueError(f'a {w}x{h} image cannot be shrunk by {factor}')
+    return img.resize(small, Image.BICUBIC).resize((w, h), Image.BICUBIC)
+
+
 def resize_blur(img: np.ndarray, factor: float) -> np.ndarray:
     """Shrink an image by ``factor`` and enlarge it back, both with PIL bicubic.
 
@@ -42,7 +51,8 @@ class ResizeBlur(BaseTransform):
     uniformly from ``factors`` and enlarged back to its size (PIL bicubic both ways).
     SCRL applies it with probability 1.0 to view 1 and 0.1 to view 2.
 
-    Required keys: ``img`` (uint8). Modified keys: ``img``.
+    Required keys: ``img`` (uint8 array, or a PIL image on the PIL path). Modified keys:
+    ``img``.
 
     Args:
         factors: The down-scaling factors, drawn uniformly ((1.1, 1.2, 1.5)).
@@ -61,7 +71,9 @@ class ResizeBlur(BaseTransform):
         if np.random.rand() >= self.prob:
             return results
         factor = self.factors[np.random.randint(len(self.factors))]
-        results['img'] = resize_blur(results['img'], factor)
+        img = results['img']
+        blur = resize_blur_pil if isinstance(img, Image.Image) else resize_blur
+        results['img'] = blur(img, factor)
         return results
 
     def __repr__(self) -> str:

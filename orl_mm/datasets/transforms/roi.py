@@ -5,14 +5,18 @@ convention). Both transforms read the box from ``results[roi_key]`` (``'roi'`` b
 ``MultiBranch`` puts each branch's box there).
 """
 import math
-from typing import Sequence, Tuple
+from typing import Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
+from PIL import Image
 
 from orl_mm.utils.boxes import box_iou_xywh
+
+from .pil_image import image_hw
+from .pil_ops import resized_crop
 
 
 def jitter_box(box: Sequence[float],
@@ -95,7 +99,7 @@ class RoIJitter(BaseTransform):
         self.roi_key = roi_key
 
     def transform(self, results: dict) -> dict:
-        height, width = results['img'].shape[:2]
+        height, width = image_hw(results['img'])
         box, attempts = jitter_box(results[self.roi_key], (width, height), **self.kwargs)
         results[self.roi_key] = box
         results['roi_jitter_attempts'] = attempts
@@ -106,13 +110,22 @@ class RoIJitter(BaseTransform):
         return f'{self.__class__.__name__}({args}, roi_key={self.roi_key!r})'
 
 
-def crop_box(img: np.ndarray, box: Sequence[float]) -> np.ndarray:
-    """The pixels of ``[x, y, w, h]`` (rounded to whole pixels, at least 1x1, clipped)."""
-    height, width = img.shape[:2]
+def box_pixels(box: Sequence[float], height: int, width: int) -> Tuple[int, int, int, int]:
+    """``[x, y, w, h]`` as whole pixels ``(x1, y1, x2, y2)``: rounded, at least 1x1, inside
+    a ``height`` x ``width`` image (x2, y2 exclusive)."""
     x1 = min(max(int(round(box[0])), 0), width - 1)
     y1 = min(max(int(round(box[1])), 0), height - 1)
     x2 = min(max(int(round(box[0] + box[2])), x1 + 1), width)
     y2 = min(max(int(round(box[1] + box[3])), y1 + 1), height)
+    return x1, y1, x2, y2
+
+
+def crop_box(img: Union[np.ndarray, Image.Image],
+             box: Sequence[float]) -> Union[np.ndarray, Image.Image]:
+    """The pixels of ``[x, y, w, h]`` (:func:`box_pixels`), from an array or a PIL image."""
+    x1, y1, x2, y2 = box_pixels(box, *image_hw(img))
+    if isinstance(img, Image.Image):
+        return img.crop((x1, y1, x2, y2))
     return img[y1:y2, x1:x2]
 
 
@@ -124,6 +137,9 @@ class RoICrop(BaseTransform):
     crop. The default resamples as the reference (torchvision's ``resized_crop`` on a PIL
     image, ``interpolation=2``): PIL bilinear, which low-pass filters when shrinking
     (cv2's ``INTER_LINEAR`` does not, and aliases patches shrunk several times).
+
+    On a PIL image (the PIL path, :mod:`.pil_image`) the patch stays a PIL image, cropped
+    and resized as ``TF.resized_crop`` does; on an array, ``mmcv.imresize``.
 
     **Required keys:** ``img``, ``roi_key``. **Modified keys:** ``img``, ``img_shape``.
 
@@ -145,6 +161,16 @@ class RoICrop(BaseTransform):
         self.roi_key = roi_key
 
     def transform(self, results: dict) -> dict:
+        img = results['img']
+        if isinstance(img, Image.Image):  # the PIL path: the reference's TF.resized_crop
+            if self.backend != 'pillow':
+                raise ValueError(f"RoICrop on a PIL image resamples with PIL; got backend="
+                                 f"{self.backend!r} (use 'pillow')")
+            x1, y1, x2, y2 = box_pixels(results[self.roi_key], *image_hw(img))
+            results['img'] = resized_crop(img, y1, x1, y2 - y1, x2 - x1, self.size,
+                                          self.interpolation)
+            results['img_shape'] = image_hw(results['img'])
+            return results
         # contiguous first: PIL's fromarray copies a strided view element by element
         # (about 20x slower than numpy's copy); the pixels are the same
         patch = np.ascontiguousarray(crop_box(results['img'], results[self.roi_key]))
