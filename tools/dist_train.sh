@@ -1,16 +1,4 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun: bash tools/dist_train.sh CONFIG NPROC [train.py args]
-# Without a GPU the processes use the gloo backend (see orl_mm/utils/launch.py).
-CONFIG=$1
-NPROC=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-ROOT="$(dirname "$0")/.."
-
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-python -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$NPROC" --master_port="$PORT" \
-    "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "${@:3}"
+# (NNODES, NODE_RANK, PORT, MASTER_ADDR as in tools/launch/torchrun.sh)
+exec bash "$(dirname "$0")/launch/torchrun.sh" "$2" tools/train.py "$1" "${@:3}"

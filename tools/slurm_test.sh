@@ -1,24 +1,5 @@
 #!/usr/bin/env bash
 # Testing on a slurm cluster:
 #   GPUS=8 bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py args]
-set -x
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-CHECKPOINT=$4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-ROOT="$(dirname "$0")/.."
-
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-srun -p "${PARTITION}" \
-    --job-name="${JOB_NAME}" \
-    --gres=gpu:"${GPUS_PER_NODE}" \
-    --ntasks="${GPUS}" \
-    --ntasks-per-node="${GPUS_PER_NODE}" \
-    --cpus-per-task="${CPUS_PER_TASK}" \
-    --kill-on-bad-exit=1 \
-    ${SRUN_ARGS} \
-    python -u "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher slurm "${@:5}"
+# (GPUS, GPUS_PER_NODE, CPUS_PER_TASK, SRUN_ARGS as in tools/launch/srun.sh)
+exec bash "$(dirname "$0")/launch/srun.sh" "$1" "$2" tools/test.py "$3" "$4" "${@:5}"
