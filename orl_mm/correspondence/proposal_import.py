@@ -236,8 +236,8 @@ def import_proposals(ctx, window: int = 256) -> Dict:
     """Import ``ctx.cfg.proposals_from`` into the proposals step's part files (rank 0).
 
     Returns:
-        ``dict(done, computed, seconds, imported)``: images, parts written, wall seconds,
-        the source files.
+        ``dict(done, computed, seconds, write_seconds, imported)``: images, parts
+        written, wall seconds (of which writing the parts), the source files.
 
     Raises:
         Stage2Error: A file not in the reference layout, a count or order that does not
@@ -258,7 +258,8 @@ def import_proposals(ctx, window: int = 256) -> Dict:
     done = [work.read_part('proposals', r.index, r.file_name) is not None for r in ctx.images]
     t0 = time.perf_counter()
     if old == source and all(done):
-        return dict(done=len(done), computed=0, seconds=0.0, imported=source['files'])
+        return dict(done=len(done), computed=0, seconds=0.0, write_seconds=0.0,
+                    imported=source['files'])
     log(f'importing the proposals of {len(ctx.images)} images from {", ".join(paths)} '
         f'(filter: {import_settings(cfg.proposal)})')
     parts: List[Optional[dict]] = [None] * len(ctx.images)
@@ -292,15 +293,16 @@ def import_proposals(ctx, window: int = 256) -> Dict:
             f'{cfg.image_sources()}, in that order' +
             (' (a file whose images lack their whole-image box: '
              '--proposals-no-extent-check)' if cfg.proposals_extent_check else ''))
-    computed = 0
+    computed, t_write = 0, time.perf_counter()
     for r, part in zip(ctx.images, parts):
         if 'boxes' in part:
             part = dict(part, boxes=part['boxes'].tolist())
         work.write_json(part, work.image_file('proposals', r.index))
         computed += 1
     work.write_json(source, marker)
-    return dict(done=len(parts), computed=computed, seconds=time.perf_counter() - t0,
-                imported=source['files'])
+    t_end = time.perf_counter()
+    return dict(done=len(parts), computed=computed, seconds=t_end - t0,
+                write_seconds=t_end - t_write, imported=source['files'])
 
 
 class _Done:
