@@ -219,4 +219,3 @@ def init_proposal_worker(num_threads: int = 1) -> None:
     """Process-pool initializer: one OpenCV thread per worker process (one core each)."""
     cv2.setNumThreads(num_threads)
     os.environ.setdefault('OMP_NUM_THREADS', str(num_threads))
-

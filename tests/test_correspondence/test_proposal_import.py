@@ -200,8 +200,8 @@ def test_imported_and_searched_proposals_never_mix(small_coco, raw_boxes, tmp_pa
         run_stage2(make_cfg(img_dir, work2, ann, proposals_from=[src]), steps=['proposals'])
 
 
-def test_several_files_are_concatenated_and_the_cli_passes_them(small_coco, raw_boxes,
-                                                               tmp_path):
+def test_several_files_are_concatenated_and_the_cli_passes_them(
+        small_coco, raw_boxes, tmp_path):
     from .test_defaults import _discover
     img_dir = osp.join(small_coco, 'train2017')
     ann = osp.join(small_coco, 'annotations', 'instances_train2017.json')
