@@ -21,8 +21,17 @@ Projection: ``images x (ss per image / cores) + images x (crops per image / GPU 
 per second) + images x (the rest per image / cores)`` for COCO train2017 (118,287 images)
 and COCO+ (+ 123,403 unlabeled2017), with ``--gpu-crops-per-s`` (an assumption unless
 measured on the GPU: the throughput of the backbone on 224x224 crops).
+
+Imported proposals (``--proposals-from``, ORL's released file): the raw boxes of the same
+images are written in the reference layout and imported (one process); the main process's
+serial part (cutting the file into images, ``--stream-copies`` copies of it, and writing
+the part files) and the pool's part (parsing, decoding, checking, filtering) are projected
+separately: ``images x (pool part per image / cores) + images x serial part per image``,
+in place of selective search.
 """
 import argparse
+import dataclasses
+import json
 import os
 import os.path as osp
 import sys
@@ -41,8 +50,9 @@ from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder,  # no
                                          crop_rois, knn_transform)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
 from orl_mm.correspondence.pairs import mine_image_pairs  # noqa: E402
-from orl_mm.correspondence.proposals import (compute_proposals,  # noqa: E402
-                                             init_proposal_worker)
+from orl_mm.correspondence.proposal_import import _Stream  # noqa: E402
+from orl_mm.correspondence.proposals import (filter_proposals,  # noqa: E402
+                                             init_proposal_worker, search_boxes)
 from orl_mm.correspondence.workdir import WorkDir  # noqa: E402
 from orl_mm.utils.io import read_json  # noqa: E402
 
@@ -66,11 +76,13 @@ def main():
                    help='selective-search seconds per image for the projection (default: '
                    'the one measured here; give a quiet-machine figure when this one is '
                    'loaded)')
+    p.add_argument('--stream-copies', type=int, default=200,
+                   help='images of the (repeated) reference-layout file cut by the stream')
     p.add_argument('--work-dir', default=None)
     args = p.parse_args()
     torch.set_num_threads(1)
     init_proposal_worker(1)
-    img_dir = osp.join(args.data, 'train2017')
+    img_dir = osp.abspath(osp.join(args.data, 'train2017'))  # the links must resolve
     names = sorted(os.listdir(img_dir))[:args.images]
     work = args.work_dir or tempfile.mkdtemp(prefix='stage2_cost_')
     folder = osp.join(work, 'images')
@@ -90,9 +102,36 @@ def main():
     # selective search alone
     settings = ProposalSettings()
     t = time.perf_counter()
-    boxes = [compute_proposals(read_image_bgr(osp.join(folder, n)), settings)['boxes']
-             for n in names]
+    raws, boxes = [], []
+    for n in names:  # what compute_proposals does, keeping the raw boxes
+        raw = search_boxes(read_image_bgr(osp.join(folder, n)), settings)[0]
+        raws.append(raw.tolist())
+        boxes.append(filter_proposals(raw, settings.min_size, settings.max_aspect_ratio,
+                                      settings.max_iou, settings.top_n).tolist())
     t_ss = time.perf_counter() - t
+    # the same raw boxes imported from a file in ORL's layout (one process)
+    src = osp.join(work, 'train2017_selective_search_proposal.json')
+    with open(src, 'w') as f:
+        json.dump(dict(bbox=raws), f)
+    imp = run_stage2(dataclasses.replace(cfg, work_dir=osp.join(work, 'imported'),
+                                         proposals_from=[src], proposal_workers=1),
+                     steps=['proposals'])['proposals']
+    big = osp.join(work, 'stream.json')
+    with open(big, 'w') as f:
+        f.write('{"bbox": [' + ', '.join(json.dumps(raws[i % len(raws)])
+                                         for i in range(args.stream_copies)) + ']}')
+    t = time.perf_counter()
+    chars = sum(len(text) for text in _Stream(big).images())
+    t_stream = time.perf_counter() - t
+    stream_per_img = t_stream / args.stream_copies
+    serial_imp = stream_per_img + imp['write_seconds'] / len(names)
+    pool_imp = max(imp['seconds'] - imp['write_seconds'], 0.0) / len(names) - stream_per_img
+    print(f'import of {len(names)} images (one process): {imp["seconds"]:.2f} s (writes '
+          f'{imp["write_seconds"]:.3f} s); stream {chars / t_stream / 1e6:.0f} M chars/s '
+          f'({chars / args.stream_copies / 1e3:.0f} K chars per image); measured per image: '
+          f'pool part {pool_imp * 1e3:.1f} ms, serial part {serial_imp * 1e3:.1f} ms '
+          '(assumed: the pool part divides by the cores; not measured: passing the text to '
+          'the pool)')
     # bare backbone on the same crops and k-NN inputs (prepared beforehand)
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(folder, n))) for n in names]
     t = time.perf_counter()
@@ -184,10 +223,14 @@ def main():
         ss = count * per_img_ss / args.cores
         gpu = count * crops_per_img / args.gpu_crops_per_s
         other = count * rest / args.cores
+        imported = count * (max(pool_imp, 0.0) / args.cores + serial_imp)
         print(f'  {label} ({count} images): selective search {ss / 3600:.1f} h + GPU '
               f'{gpu / 3600:.1f} h + other CPU {other / 3600:.1f} h = '
               f'{(ss + gpu + other) / 3600:.1f} h; RoI cache {count * disk32 / 1e9:.0f} GB '
               f'(float32) / {count * disk16 / 1e9:.0f} GB (float16)')
+        print(f'    with --proposals-from (ORL\'s file): import {imported / 60:.1f} min '
+              f'({count * serial_imp / 60:.1f} min of it serial) instead of selective '
+              f'search: {(imported + gpu + other) / 3600:.1f} h')
 
 
 if __name__ == '__main__':

@@ -49,6 +49,12 @@ class Stage2Config:
         device: Torch device of the model.
         skip_bad_images: Drop unreadable images (with a message) instead of stopping.
         progress: Show progress (a bar on a terminal, periodic log lines otherwise).
+        proposals_from: ORL's released selective-search file(s)
+            (``train2017_selective_search_proposal.json``; several are concatenated, as for
+            COCO+): the proposals step filters their boxes instead of running selective
+            search (:mod:`~orl_mm.correspondence.proposal_import`).
+        proposals_extent_check: With ``proposals_from``, stop unless each image's boxes
+            reach its right and bottom edges (selective search's whole-image box).
     """
     img_dir: Optional[str] = None
     work_dir: str = 'work_dirs/stage2'
@@ -72,6 +78,8 @@ class Stage2Config:
     device: str = 'cpu'
     skip_bad_images: bool = False
     progress: bool = True
+    proposals_from: Optional[Sequence[str]] = None
+    proposals_extent_check: bool = True
 
     def image_sources(self) -> List[Tuple[str, Optional[str]]]:
         """The (folder, JSON or None) sources of the run."""

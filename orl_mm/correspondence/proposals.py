@@ -15,7 +15,7 @@ original pixels. IoU is the continuous one (``x2 = x + w``, no ``+1``).
 """
 import ctypes
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Dict, Optional, Tuple
 
 import cv2
@@ -62,6 +62,13 @@ class ProposalSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, settings: dict) -> 'ProposalSettings':
+        """The settings of a proposals step's record (an import records only the filter
+        and ``imported_proposals``; the other fields keep their defaults)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in settings.items() if k in names})
 
 
 def filter_proposals(boxes: np.ndarray,
@@ -212,4 +219,3 @@ def init_proposal_worker(num_threads: int = 1) -> None:
     """Process-pool initializer: one OpenCV thread per worker process (one core each)."""
     cv2.setNumThreads(num_threads)
     os.environ.setdefault('OMP_NUM_THREADS', str(num_threads))
-

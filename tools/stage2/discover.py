@@ -68,6 +68,14 @@ def parse_args(argv=None, steps=None):
                    'photo is searched as it is); 0 for full resolution everywhere')
     p.add_argument('--seed', type=int, default=DEFAULT_PROPOSALS.seed,
                    help="seed of the C rand() that OpenCV's selective search uses")
+    p.add_argument('--proposals-from', nargs='+', metavar='FILE',
+                   help="ORL's released train2017_selective_search_proposal.json (several: "
+                   'concatenated, in --img-dir order): filter its boxes instead of running '
+                   'selective search; give it to every later step of the work dir too')
+    p.add_argument('--proposals-no-extent-check', action='store_true',
+                   help="with --proposals-from: accept images whose boxes lack the "
+                   'whole-image box that selective search always returns (weakens the '
+                   'order check)')
     p.add_argument('--knn', type=int, default=DEFAULTS.knn_k, help='neighbours per image (K)')
     p.add_argument('--pair-ratio', type=float, default=DEFAULTS.pair_ratio)
     p.add_argument('--knn-resize', type=int, default=DEFAULTS.knn_resize)
@@ -129,7 +137,9 @@ def build_config(args) -> Stage2Config:
         proposal_workers=args.workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
-        skip_bad_images=args.skip_bad_images, progress=not args.no_progress)
+        skip_bad_images=args.skip_bad_images, progress=not args.no_progress,
+        proposals_from=args.proposals_from,
+        proposals_extent_check=not args.proposals_no_extent_check)
 
 
 def main(argv=None, steps=None) -> int:

@@ -63,7 +63,7 @@ class PairsStep(Step):
     @staticmethod
     def info(ctx: Context) -> dict:
         """The ``info`` of the file, from the recorded settings of the producing steps."""
-        info = ProposalSettings(**ctx.work.record('proposals')['settings']).info()
+        info = ProposalSettings.from_record(ctx.work.record('proposals')['settings']).info()
         info.update(knn_image_num=ctx.work.record('knn')['settings']['k'],
                     knn_bbox_pair_ratio=ctx.work.record('pairs')['settings']['ratio'])
         return info

@@ -10,6 +10,7 @@ from mmengine.dist import barrier
 from ..config import Stage2Config
 from ..console import Progress, log
 from ..images import ImageReadError, read_image_bgr
+from ..proposal_import import import_settings, run_import
 from ..proposals import compute_proposals, init_proposal_worker
 from ..step import Context, Step
 from ..workdir import Stage2Error
@@ -39,10 +40,14 @@ class ProposalsStep(Step):
     inputs = ('images', )
 
     def settings(self, cfg: Stage2Config) -> Dict:
+        if cfg.proposals_from:
+            return import_settings(cfg.proposal)
         return cfg.proposal.to_dict()
 
     def run(self, ctx: Context) -> Dict:
         cfg, work = ctx.cfg, ctx.work
+        if cfg.proposals_from:  # ORL's released boxes instead of selective search
+            return run_import(ctx, self.merge)
         todo = [(r.index, r.file_name, r.path, cfg.proposal) for r in ctx.mine(ctx.images)
                 if work.read_part('proposals', r.index, r.file_name) is None]
         if cfg.proposal.max_pixels:
