@@ -283,3 +283,32 @@ def test_coco_plus_sources_are_checked_per_folder(coco_plus):
                        match=r'8 of its 16 images are missing from .*\(train2017/: 0 of 8, '
                              r'unlabeled2017/: 8 of 8\), e.g. unlabeled2017/demo_'):
         CorrespondenceDataset(corr, data_root=str(root), data_prefix=dict(img_path=''))
+
+
+def _containers(value, seen=None) -> int:
+    """How many lists, tuples, dicts and sets ``value`` reaches through such containers."""
+    seen = set() if seen is None else seen
+    if not isinstance(value, (list, tuple, dict, set)) or id(value) in seen:
+        return 0
+    seen.add(id(value))
+    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    return 1 + sum(_containers(child, seen) for child in children)
+
+
+def test_items_are_stored_serialized_not_as_python_objects_per_box(demo_root, corr_file):
+    """Workers inherit the dataset: its boxes and pairs live in one numpy byte buffer
+    (mmengine's ``serialize_data``), not as a Python list per box that each worker's
+    reference counting would copy page by page."""
+    with open(corr_file) as f:
+        ann = json.load(f)['pseudo_annotations']
+    per_box = len(sum(ann['bbox'], [])) + len(sum(sum(ann['knn_bbox_pair'], []), []))
+    ds = _dataset(demo_root, corr_file, ann_file=ANN)
+    assert ds.data_list == []
+    assert isinstance(ds.data_bytes, np.ndarray) and ds.data_bytes.dtype == np.uint8
+    assert len(ds.data_address) == len(ds) == 16
+    assert _containers(vars(ds)) < 50 < per_box
+    # the same walk sees the boxes when the items are kept as Python objects
+    plain = _dataset(demo_root, corr_file, ann_file=ANN, serialize_data=False)
+    assert _containers(vars(plain)) > per_box
+    for i in (0, 15):
+        assert ds.get_data_info(i)['pairs'] == plain.get_data_info(i)['pairs']

@@ -22,7 +22,7 @@ from orl_mm.engine.hooks import EMAPerOptimStepHook, accumulative_counts
 from orl_mm.models.utils import ParameterCosineEMA
 from orl_mm.structures.method import get_method
 
-MAX_ITERS = 4
+MAX_ITERS = 5  # odd: k=2 then ends on a one-micro-batch step (mmengine's remainder)
 METHODS = ('byol', 'orl', 'scrl', 'slotcon', 'densecl')
 # the views each tiny model takes, per sample
 SIZES = {'byol': (64, 64), 'orl': (64, 64, 32, 32, 32, 32), 'scrl': (64, 64),
@@ -105,12 +105,14 @@ def test_one_target_update_per_optimiser_step(name):
     batches = _batches(name)
     plain = _train(_model(name), 1, batches)
     accumulated = _train(_model(name), 2, batches)
-    # 4 iterations: 4 optimiser steps without accumulation, 2 with k=2; the loss() after
-    # each step (but the last, which has none) averages the target once
-    assert plain == [1, 2, 3]
-    assert accumulated == [2]
+    # 5 iterations: steps after iterations 0-4 without accumulation, after 1, 3 and 4 (the
+    # last) with k=2; the loss() after each step (but the last, which has none) averages
+    # the target once: exactly half the updates
+    assert plain == [1, 2, 3, 4]
+    assert accumulated == [2, 4]
+    assert 2 * len(accumulated) == len(plain)
     # without the hook the target would move on every micro-batch (the fault)
-    assert _train(_model(name), 2, batches, hook=False) == [1, 2, 3]
+    assert _train(_model(name), 2, batches, hook=False) == [1, 2, 3, 4]
 
 
 def _momentum(model, name, call):
@@ -124,6 +126,26 @@ def _momentum(model, name, call):
         cos(pi * index / MAX_ITERS) + 1) / 2
 
 
+def _micro_batch_gradients(model, batches):
+    """The gradient of each micro-batch's summed loss, on a copy of ``model`` that runs the
+    same ``loss()`` calls in the same order (so its target and queues evolve as the run's).
+
+    Returns:
+        Per micro-batch, one tensor per trainable parameter (zeros where it has no grad).
+    """
+    twin = copy.deepcopy(model)
+    torch.manual_seed(2)
+    grads = []
+    for data in batches:
+        twin.zero_grad(set_to_none=True)
+        data = twin.data_preprocessor(copy.deepcopy(data), True)
+        loss, _ = twin.parse_losses(twin._run_forward(data, mode='loss'))
+        loss.backward()
+        grads.append([torch.zeros_like(p) if p.grad is None else p.grad.clone()
+                      for p in twin.parameters() if p.requires_grad])
+    return grads
+
+
 @pytest.mark.parametrize('name', METHODS)
 def test_target_after_two_micro_batches_is_one_update_from_the_averaged_step(name):
     model = _model(name)
@@ -132,14 +154,19 @@ def test_target_after_two_micro_batches_is_one_update_from_the_averaged_step(nam
     EMAPerOptimStepHook().before_train(
         SimpleNamespace(model=model, optim_wrapper=wrapper, max_iters=MAX_ITERS))
 
+    online = [p for p in model.parameters() if p.requires_grad]
+    before = [p.detach().clone() for p in online]
+    grads = _micro_batch_gradients(model, batches[:2])
+    torch.manual_seed(2)
     model.train_step(copy.deepcopy(batches[0]), wrapper)
     start = _params(_target(model))
-    before = [p.detach().clone() for p in model.parameters()]
     model.train_step(copy.deepcopy(batches[1]), wrapper)
     # micro-batch 1 did not step: the target did not move before micro-batch 2
     assert all(torch.equal(a, b) for a, b in zip(start, _params(_target(model))))
-    # micro-batch 2 stepped on the average of the two gradients
-    assert not all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    # micro-batch 1 stepped once, SGD (lr 0.5) on the mean of the two micro-batch gradients
+    for p, p0, g0, g1 in zip(online, before, *grads):
+        torch.testing.assert_close(p.detach(), p0 - 0.5 * (g0 + g1) / 2, rtol=1e-5, atol=1e-6)
+    assert not all(torch.equal(p, p0) for p, p0 in zip(online, before))
 
     # the online modules the target tracks (SlotCon's prototypes too)
     sources = (model.backbone, model.neck) + ((model.grouping, ) if name == 'slotcon' else ())
