@@ -1,6 +1,7 @@
 """The ORL stage-3 dataset: scene images with their pseudo-object boxes and k-NN pairs."""
 import json
 import os.path as osp
+from collections import Counter
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -13,6 +14,15 @@ from PIL import Image
 from ..structures.correspondence import Correspondence, CorrespondenceError
 from ..utils.image_check import ImageReadError, image_fault
 from .scene_images import read_image_list
+
+#: How many offending names a mismatch message shows.
+NUM_EXAMPLES = 5
+
+
+def _top_folder(name: str) -> str:
+    """``'unlabeled2017/x.jpg'`` -> ``'unlabeled2017/'``; ``'x.jpg'`` -> ``'./'``."""
+    head = name.replace('\\', '/').split('/', 1)
+    return head[0] + '/' if len(head) == 2 else './'
 
 
 def read_image_sizes(paths: Sequence[str], progress: bool = True) -> List[Tuple[int, int]]:
@@ -50,7 +60,10 @@ class CorrespondenceDataset(BaseDataset):
     in range and every box lies inside its image (sizes from the COCO JSON when it has
     them, else from the image headers). Problems raise
     :class:`~orl_mm.structures.CorrespondenceError` (or ``FileNotFoundError``) naming the
-    offending image and entry.
+    offending image and entry; a file that does not match the images (another data set
+    version, a moved folder: images missing, absent from ``ann_file`` or with other ids)
+    is reported at once, with the count (per top folder for COCO+'s ``train2017/`` and
+    ``unlabeled2017/``) and a few names.
 
     Each item draws, uniformly and anew at every access (``numpy``'s global RNG, seeded
     per worker by mmengine):
@@ -98,38 +111,58 @@ class CorrespondenceDataset(BaseDataset):
             data_prefix=data_prefix or dict(img_path='train2017/'),
             **kwargs)
 
+    def _mismatch(self, what: str, count: int, total: int, examples: Sequence[str]) -> str:
+        """A message: how many of the file's images fail a check, and a few of them."""
+        return (f'{self.corr_file}: {count:,} of its {total:,} images {what}, e.g. '
+                f'{", ".join(examples[:NUM_EXAMPLES])}. The file does not match these '
+                'images: was it made from another data set version or folder, or was the '
+                'folder moved? data_root and data_prefix.img_path must name the folder '
+                'stage 2 read (and ann_file its image list)')
+
+    def _check_images_exist(self, file_names: List[str]) -> None:
+        """Every listed image is a file under the image folder, else one error for all.
+
+        Raises:
+            FileNotFoundError: With the count of missing images, per top folder when the
+                names have several (COCO+: ``train2017/``, ``unlabeled2017/``), and a few.
+        """
+        img_dir = self.data_prefix['img_path']
+        missing = [n for n in file_names if not osp.isfile(osp.join(img_dir, n))]
+        if not missing:
+            return
+        folders = Counter(_top_folder(n) for n in file_names)
+        what = f'are missing from {img_dir or "."}'
+        if len(folders) > 1:
+            lost = Counter(_top_folder(n) for n in missing)
+            what += ' (' + ', '.join(f'{folder}: {lost[folder]:,} of {folders[folder]:,}'
+                                     for folder in sorted(folders)) + ')'
+        raise FileNotFoundError(self._mismatch(what, len(missing), len(file_names), missing))
+
     def _sizes_and_check_ann(self, file_names: List[str], image_ids: List[Any]
                              ) -> Optional[List[Tuple[int, int]]]:
         img_dir = self.data_prefix['img_path']
         if not self.ann_file:
-            paths = [osp.join(img_dir, name) for name in file_names]
+            self._check_images_exist(file_names)
             if not self.check_boxes:
-                missing = [p for p in paths if not osp.isfile(p)]
-                if missing:
-                    raise FileNotFoundError(
-                        f'{len(missing)} image(s) of {self.corr_file} are missing: '
-                        f'{", ".join(missing[:5])}')
                 return None
-            return read_image_sizes(paths)
+            return read_image_sizes([osp.join(img_dir, name) for name in file_names])
         by_name = {im['file_name']: im for im in read_image_list(self.ann_file)}
-        images = []
-        for i, (name, img_id) in enumerate(zip(file_names, image_ids)):
-            image = by_name.get(name)
-            if image is None:
-                raise CorrespondenceError(
-                    f'{self.corr_file}: image {i} ({name}) is not in {self.ann_file}')
-            if image['id'] != img_id:
-                raise CorrespondenceError(
-                    f'{self.corr_file}: image {i} is {name} (id {img_id}) but '
-                    f'{self.ann_file} gives it id {image["id"]}')
-            images.append(image)
+        absent = [f'image {i} ({name})' for i, name in enumerate(file_names)
+                  if name not in by_name]
+        if absent:
+            raise CorrespondenceError(self._mismatch(
+                f'are not in {self.ann_file}', len(absent), len(file_names), absent))
+        images = [by_name[name] for name in file_names]
+        other_ids = [f'image {i} ({name}, id {img_id}; there {image["id"]})'
+                     for i, (name, img_id, image) in enumerate(zip(file_names, image_ids,
+                                                                   images))
+                     if image['id'] != img_id]
+        if other_ids:
+            raise CorrespondenceError(self._mismatch(
+                f'have other ids in {self.ann_file}', len(other_ids), len(file_names),
+                other_ids))
+        self._check_images_exist(file_names)
         if all('width' in im and 'height' in im for im in images):
-            missing = [im['file_name'] for im in images
-                       if not osp.isfile(osp.join(img_dir, im['file_name']))]
-            if missing:
-                raise FileNotFoundError(
-                    f'{len(missing)} image(s) of {self.corr_file} are missing from {img_dir}: '
-                    f'{", ".join(missing[:5])}')
             return [(int(im['width']), int(im['height'])) for im in images]
         return read_image_sizes([osp.join(img_dir, name) for name in file_names])
 

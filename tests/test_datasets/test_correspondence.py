@@ -1,6 +1,7 @@
 """CorrespondenceDataset: reads the reference layout, samples, rejects malformed files."""
 import copy
 import json
+import os
 import os.path as osp
 from collections import Counter
 
@@ -173,9 +174,11 @@ def _mutations():
         (fewer_boxes_lists, r'"pseudo_annotations.bbox" has 15 entries for 16 images'),
         (no_intra_box, r'image 9 .*no intra-image box'),
         (missing_key, r'"pseudo_annotations.knn_bbox_pair" must be a list'),
-        (id_mismatch, r'image 5 is demo_\d+\.jpg \(id 123456\) but .* gives it id'),
-        (name_mismatch, r'image 0 is demo_\d+\.jpg .* but .* gives it id'),
-        (unknown_name, r'image 2 \(other.jpg\) is not in .*instances_train2017.json'),
+        (id_mismatch, r'1 of its 16 images have other ids in .*, e.g. image 5 '
+                      r'\(demo_\d+\.jpg, id 123456; there \d+\)'),
+        (name_mismatch, r'2 of its 16 images have other ids .*, e.g. image 0 \(demo_\d+\.jpg'),
+        (unknown_name, r'1 of its 16 images are not in .*instances_train2017.json, e.g. '
+                       r'image 2 \(other.jpg\)'),
     ]
 
 
@@ -220,3 +223,92 @@ def test_file_with_fewer_images_than_ann_file_matches_by_name(demo_root, corr_fi
     info = ds.get_data_info(0)
     assert info['img_path'] == osp.join(demo_root, 'train2017', names[1])
     assert info['img_id'] == data['images']['id'][0]
+
+
+def test_a_moved_image_folder_is_caught_with_counts_and_names(demo_root, corr_file):
+    """All missing images are counted in one message (not the first one found)."""
+    with pytest.raises(FileNotFoundError,
+                       match=r'16 of its 16 images are missing from .*moved.*, e.g. '
+                             r'demo_\d+\.jpg, demo_\d+\.jpg.*another data set version'):
+        _dataset(demo_root, corr_file, data_prefix=dict(img_path='moved/'))
+    with pytest.raises(FileNotFoundError, match='16 of its 16 images are missing'):
+        _dataset(demo_root, corr_file, data_prefix=dict(img_path='moved/'), check_boxes=False)
+
+
+def test_a_file_of_another_dataset_version_is_caught_by_the_image_list(demo_root, corr_file,
+                                                                       tmp_path):
+    """The COCO JSON names other files (another version): the count and a few names."""
+    with open(osp.join(demo_root, ANN)) as f:
+        coco = json.load(f)
+    for image in coco['images'][:10]:
+        image['file_name'] = 'COCO_train2014_' + image['file_name']
+    other = _write(coco, tmp_path, 'other_version.json')
+    with pytest.raises(CorrespondenceError, match=r'10 of its 16 images are not in '
+                                                  r'.*other_version\.json, e.g. image 0 '
+                                                  r'\(demo_'):
+        _dataset(demo_root, corr_file, ann_file=other)
+    for image in coco['images']:
+        image['file_name'] = image['file_name'].replace('COCO_train2014_', '')
+        image['id'] += 1000
+    with pytest.raises(CorrespondenceError,
+                       match=r'16 of its 16 images have other ids in .*, e.g. image 0 '
+                             r'\(demo_\d+\.jpg, id \d+; there \d+\)'):
+        _dataset(demo_root, corr_file, ann_file=_write(coco, tmp_path, 'other_ids.json'))
+
+
+@pytest.fixture()
+def coco_plus(demo_root, tmp_path):
+    """A COCO+-like root: train2017/ and unlabeled2017/ (8 images each), one file over
+    both, names relative to the root as configs/orl/*_coco-plus.py reads them."""
+    import shutil
+    root = tmp_path / 'coco'
+    names = sorted(n for n in os.listdir(osp.join(demo_root, 'train2017')))
+    for folder, part in (('train2017', names[:8]), ('unlabeled2017', names[8:])):
+        (root / folder).mkdir(parents=True)
+        for name in part:
+            shutil.copy(osp.join(demo_root, 'train2017', name), root / folder / name)
+    corr = str(tmp_path / 'corr_plus.json')
+    build_fixture_correspondence(str(root), corr, knn=3, min_size=16)
+    return root, corr
+
+
+def test_coco_plus_sources_are_checked_per_folder(coco_plus):
+    root, corr = coco_plus
+    ds = CorrespondenceDataset(corr, data_root=str(root), data_prefix=dict(img_path=''))
+    assert len(ds) == 16
+    assert {osp.relpath(ds.get_data_info(i)['img_path'], str(root)).split(os.sep)[0]
+            for i in range(16)} == {'train2017', 'unlabeled2017'}
+    os.rename(root / 'unlabeled2017', root / 'unlabeled')  # a moved folder
+    with pytest.raises(FileNotFoundError,
+                       match=r'8 of its 16 images are missing from .*\(train2017/: 0 of 8, '
+                             r'unlabeled2017/: 8 of 8\), e.g. unlabeled2017/demo_'):
+        CorrespondenceDataset(corr, data_root=str(root), data_prefix=dict(img_path=''))
+
+
+def _containers(value, seen=None) -> int:
+    """How many lists, tuples, dicts and sets ``value`` reaches through such containers."""
+    seen = set() if seen is None else seen
+    if not isinstance(value, (list, tuple, dict, set)) or id(value) in seen:
+        return 0
+    seen.add(id(value))
+    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    return 1 + sum(_containers(child, seen) for child in children)
+
+
+def test_items_are_stored_serialized_not_as_python_objects_per_box(demo_root, corr_file):
+    """Workers inherit the dataset: its boxes and pairs live in one numpy byte buffer
+    (mmengine's ``serialize_data``), not as a Python list per box that each worker's
+    reference counting would copy page by page."""
+    with open(corr_file) as f:
+        ann = json.load(f)['pseudo_annotations']
+    per_box = len(sum(ann['bbox'], [])) + len(sum(sum(ann['knn_bbox_pair'], []), []))
+    ds = _dataset(demo_root, corr_file, ann_file=ANN)
+    assert ds.data_list == []
+    assert isinstance(ds.data_bytes, np.ndarray) and ds.data_bytes.dtype == np.uint8
+    assert len(ds.data_address) == len(ds) == 16
+    assert _containers(vars(ds)) < 50 < per_box
+    # the same walk sees the boxes when the items are kept as Python objects
+    plain = _dataset(demo_root, corr_file, ann_file=ANN, serialize_data=False)
+    assert _containers(vars(plain)) > per_box
+    for i in (0, 15):
+        assert ds.get_data_info(i)['pairs'] == plain.get_data_info(i)['pairs']

@@ -27,7 +27,9 @@ class BYOLParamEMA(BYOL):
     parameters, call ``k`` averages with τ_{k-1} = 1 - base_momentum (cos(π (k-1)/K) + 1)/2
     (reference ``BYOLHook``: ``m`` from ``runner.iter`` before the iteration, the update
     after its optimiser step, every iteration). The target's batch-norm running statistics
-    are its own, moved by its own forwards in train mode.
+    are its own, moved by its own forwards in train mode. Under ``accumulative_counts=k``
+    the target moves once per optimiser step (:class:`~orl_mm.engine.hooks.
+    EMAPerOptimStepHook`), as the reference ``BYOLHook(update_interval=k)``.
 
     Args:
         backbone: Config of the backbone.

@@ -3,7 +3,10 @@
 from ...structures.method import MethodSpec, register_method
 
 #: DenseCL's method record (see :mod:`orl_mm.structures.method`). mmpretrain keeps the
-#: momentum encoder as ``encoder_k = ExponentialMovingAverage(Sequential(backbone, neck))``.
+#: momentum encoder as ``encoder_k = ExponentialMovingAverage(Sequential(backbone, neck))``,
+#: updated in ``loss()``; under ``accumulative_counts=k`` once per optimiser step
+#: (:class:`~orl_mm.engine.hooks.EMAPerOptimStepHook`; the key queues still take every
+#: micro-batch's keys).
 DENSECL_METHOD = register_method(MethodSpec(
     name='densecl', label='DenseCL', algorithm='DenseCL', paper='Wang et al., CVPR 2021',
     transfer='online',

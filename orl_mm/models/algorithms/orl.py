@@ -43,7 +43,9 @@ class ORL(BaseSelfSupervisor):
       the predictors), averages parameters only and keeps its own batch-norm running
       statistics, updated by its own forwards (reference ``_momentum_update``; mmpretrain's
       ``CosineEMA`` copies the online buffers every step). It is updated once per
-      :meth:`loss` call, before the target forward: call 0 copies the online network,
+      optimiser step, in :meth:`loss` before the target forward (every call; every
+      ``k``-th under ``accumulative_counts=k``, see
+      :class:`~orl_mm.engine.hooks.EMAPerOptimStepHook`): call 0 copies the online network,
       call ``k`` averages with τ_{k-1} = 1 - base_momentum (cos(π (k-1) / K) + 1) / 2 —
       the reference ``BYOLHook``'s update after optimiser step ``k - 1``.
 

@@ -32,7 +32,8 @@ class SCRL(BaseSelfSupervisor):
     backbone keys ``target_net.module.0.*``), initialised independently of the online
     network and averaging parameters only, as the reference does; tau = 1 - (1 -
     tau_base)(cos(pi k / K) + 1) / 2, i.e. ``base_momentum = 1 - tau_base`` (0.03 for
-    200 epochs).
+    200 epochs). Under ``accumulative_counts=k`` the target moves once per optimiser step
+    (:class:`~orl_mm.engine.hooks.EMAPerOptimStepHook`).
 
     Args:
         backbone: Backbone config (ResNet-50, ``out_indices=(3,)``).

@@ -53,7 +53,9 @@ class SlotCon(BaseSelfSupervisor):
     projector **and prototypes** are EMA-tracked (teacher backbone keys
     ``target_net.module.0.*``; transfer uses it); as in the reference only parameters are
     averaged, the teacher's batch-norm running statistics are its own (its forward passes
-    update them). Student only: ``predictor`` (slot predictor MLP).
+    update them). Student only: ``predictor`` (slot predictor MLP). Under
+    ``accumulative_counts=k`` the teacher moves once per optimiser step
+    (:class:`~orl_mm.engine.hooks.EMAPerOptimStepHook`).
 
     Loss, per step, for views 1 and 2 (no image-level term):
 

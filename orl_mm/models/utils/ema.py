@@ -39,6 +39,12 @@ class ParameterCosineEMA(CosineEMA):
       in ``before_train_iter`` and ``momentum_update`` runs in ``after_train_iter``, after
       the optimiser step of iteration ``k - 1``, every iteration (``update_interval=1``).
 
+    Under gradient accumulation (``accumulative_counts=k``) ``interval`` is ``k``
+    (:class:`~orl_mm.engine.hooks.EMAPerOptimStepHook` sets it): only calls ``0, k, 2k, ...``
+    (the first micro-batch after each optimiser step) average, with ``m`` of index
+    ``steps - after_step`` over ``max_iters`` iterations: ORL's ``BYOLHook(update_interval
+    =k)``, which sets ``m`` from the iteration that steps and updates after it.
+
     Args:
         model: The student module to average.
         momentum: Start value of m (``1 - tau_base``).
