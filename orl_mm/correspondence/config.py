@@ -49,6 +49,14 @@ class Stage2Config:
         device: Torch device of the model.
         skip_bad_images: Drop unreadable images (with a message) instead of stopping.
         progress: Show progress (a bar on a terminal, periodic log lines otherwise).
+        timeout: Seconds a rank waits without a sign of life from the rank(s) it waits
+            on before it stops (with several ranks; also the process group's timeout,
+            which governs only the short barriers at the start of each step). The long
+            waits are on files in the work dir (see :mod:`.sync`), not collectives.
+        heartbeat_s: How often a rank rewrites its status file and polls the others'.
+        shard: ``(i, n)``: this process computes the proposals of images ``i::n`` only,
+            without a process group (a slurm job array or CPU farm, see
+            :class:`~.steps.proposals.ProposalsStep`); the first later step merges.
     """
     img_dir: Optional[str] = None
     work_dir: str = 'work_dirs/stage2'
@@ -72,6 +80,9 @@ class Stage2Config:
     device: str = 'cpu'
     skip_bad_images: bool = False
     progress: bool = True
+    timeout: float = 1800.0
+    heartbeat_s: float = 5.0
+    shard: Optional[Tuple[int, int]] = None
 
     def image_sources(self) -> List[Tuple[str, Optional[str]]]:
         """The (folder, JSON or None) sources of the run."""
