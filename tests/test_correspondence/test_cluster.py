@@ -5,6 +5,7 @@ import filecmp
 import json
 import os
 import os.path as osp
+import re
 import socket
 import subprocess
 import sys
@@ -108,9 +109,14 @@ def test_slurm_ranks_wait_past_a_short_timeout(repo_root, tiny_config, tiny_chec
     for name in OUTPUTS:
         assert filecmp.cmp(osp.join(one_process, name), osp.join(work, name), False), name
     log = open(osp.join(work, 'stage2.log')).read()
-    # rank 0 (3 of the 5 images) reports the job's 5: its own and rank 1's
-    assert 'selective search (all 2 ranks): 5/5' in log
-    assert 'pair mining (all 2 ranks): 5/5' in log
+    # rank 0 (3 of the 5 images) reports the job's 5, its own and rank 1's, with the rate
+    # and ETA of the whole job
+    for title in ('selective search', 'pair mining'):
+        assert f'{title} (all 2 ranks): 5 to do' in log, log[-3000:]
+        assert re.search(rf'{title} \(all 2 ranks\): 5/5 \(100%\), [0-9.]+/s, elapsed '
+                         r'[0-9:]+, ETA', log), log[-3000:]
+    # the job's count went past rank 0's own 3 of 5 while rank 1 was still at work
+    assert re.search(r'selective search \(all 2 ranks\): 4/5 \(80%\)', log), log[-3000:]
 
 
 @pytest.mark.slow
