@@ -251,3 +251,26 @@ def test_a_full_disk_stops_naming_the_path_and_the_next_run_resumes(small_coco, 
     run_stage2(Stage2Config(**dict(cfg.__dict__, work_dir=ref)), steps=['proposals'])
     assert filecmp.cmp(osp.join(ref, 'proposals.json'),
                        osp.join(cfg.work_dir, 'proposals.json'), False)
+
+
+def test_merge_names_a_shard_that_started_but_did_not_finish(tmp_path):
+    """A job-array task killed mid-way: the later step names it, its host, and the
+    images it still owes; the images of the finished shard are not listed."""
+    from orl_mm.correspondence.images import ImageRecord
+    from orl_mm.correspondence.steps.proposals import ProposalsStep
+    ctx = _ctx(tmp_path, world=1)
+    ctx.images = [ImageRecord(i, f'img{i}.jpg', i, f'/x/img{i}.jpg') for i in range(5)]
+    for i in (0, 2, 4, 1):  # shard 0/2 finished; shard 1/2 wrote image 1, not image 3
+        ctx.work.write_json(dict(file_name=f'img{i}.jpg', boxes=[[0, 0, 4, 4]], width=8,
+                                 height=8, num_raw=1), ctx.work.image_file('proposals', i))
+    for i, finished in ((0, True), (1, False)):
+        ctx.work.write_json(dict(shard=i, num_shards=2, images=3 - i, computed=1,
+                                 host='node7', finished=finished),
+                            ctx.work.path('proposals', 'shards', f'{i}of2.json'))
+    with pytest.raises(Stage2Error) as err:
+        ProposalsStep.merge(ctx)
+    msg = str(err.value)
+    assert 'proposals of 1 image(s) are missing (img3.jpg)' in msg
+    assert 'shard(s) 1/2 (started on node7, not finished)' in msg
+    assert '0/2' not in msg
+    assert not osp.exists(ctx.work.output('proposals'))

@@ -6,8 +6,8 @@
 # (CPUS_PER_TASK). For selective search on many CPU nodes a job array is cheaper:
 #   sbatch --array=0-15 --cpus-per-task=32 --wrap "python tools/stage2/discover.py \
 #       CONFIG CKPT --data-root data/coco --work-dir WORK_DIR --steps proposals \
-#       --shard \${SLURM_ARRAY_TASK_ID}/16"
-# (see README "Stage 2 on a cluster").
+#       --shard \${SLURM_ARRAY_TASK_ID}/16 --workers \${SLURM_CPUS_PER_TASK}"
+# (see README "Stage 2 on slurm and CPU farms").
 set -x
 PARTITION=$1
 JOB_NAME=$2
