@@ -28,6 +28,15 @@ serial part (cutting the file into images, ``--stream-copies`` copies of it, and
 the part files) and the pool's part (parsing, decoding, checking, filtering) are projected
 separately: ``images x (pool part per image / cores) + images x serial part per image``,
 in place of selective search.
+
+CPU farm projection (``--farm-nodes N --farm-cores C``): the proposals step as a slurm job
+array of N tasks (``--steps proposals --shard I/N``) of C cores each, then the other steps
+on one GPU node of ``--node-gpus`` GPUs and ``--cores`` cores: ``images x ss / (N x C)``,
+then the merge of the proposal files (serial, timed here), then ``images x crops /
+(GPUs x GPU crops per second)`` and ``images x the rest / cores``. Measured here: selective
+search per image on one core, crops per image, the merge and the rest per image (all on
+this machine, with its load); assumed: the GPU throughput, the node sizes, scaling linear
+in cores and nodes, and a shared filesystem that keeps up.
 """
 import argparse
 import dataclasses
@@ -59,6 +68,35 @@ from orl_mm.utils.io import read_json  # noqa: E402
 COCO_TRAIN, COCO_UNLABELED = 118_287, 123_403
 
 
+def farm_projection(args, cfg, per_img_ss: float, crops_per_img: float, rest: float) -> None:
+    """Print the projection with the proposals on a CPU farm (see the module docstring)."""
+    from orl_mm.correspondence.runner import load_images
+    from orl_mm.correspondence.step import Context
+    from orl_mm.correspondence.steps.proposals import ProposalsStep
+    work = WorkDir(cfg.work_dir)
+    ctx = Context(cfg, work, load_images(cfg, work), rank=0, world=1)
+    t = time.perf_counter()
+    ProposalsStep.merge(ctx)  # what the first later step does after the array
+    merge = (time.perf_counter() - t) / len(ctx.images)
+    nodes, cores, gpus = args.farm_nodes, args.farm_cores, args.node_gpus
+    print(f'CPU farm projection: proposals on {nodes} CPU nodes x {cores} cores (job array), '
+          f'the rest on 1 node of {gpus} GPUs at an assumed {args.gpu_crops_per_s:.0f} '
+          f'crops/s each + {args.cores} cores. Measured here: selective search '
+          f'{per_img_ss:.2f} s/image/core, {crops_per_img:.0f} crops/image, proposal merge '
+          f'{merge * 1e3:.2f} ms/image, other CPU work {rest:.2f} s/image:')
+    for label, count in (('COCO train2017', COCO_TRAIN),
+                         ('COCO+', COCO_TRAIN + COCO_UNLABELED)):
+        ss = count * per_img_ss / (nodes * cores)
+        serial = count * merge
+        gpu = count * crops_per_img / (gpus * args.gpu_crops_per_s)
+        other = count * max(rest - merge, 0.0) / args.cores
+        alone = count * per_img_ss / args.cores  # selective search on the GPU node only
+        print(f'  {label}: selective search {ss / 3600:.2f} h ({nodes * ss / 3600:.0f} CPU '
+              f'node-hours) + merge {serial / 60:.1f} min + GPU {gpu / 3600:.2f} h + other '
+              f'CPU {other / 3600:.2f} h = {(ss + serial + gpu + other) / 3600:.1f} h '
+              f'(the GPU node alone: {(alone + serial + gpu + other) / 3600:.1f} h)')
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--config', default=osp.join(
@@ -70,6 +108,9 @@ def main():
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--device', default='cpu')
     p.add_argument('--cores', type=int, default=16)
+    p.add_argument('--farm-nodes', type=int, default=16, help='CPU nodes (array tasks)')
+    p.add_argument('--farm-cores', type=int, default=32, help='cores per CPU node')
+    p.add_argument('--node-gpus', type=int, default=8, help='GPUs of the GPU node')
     p.add_argument('--gpu-crops-per-s', type=float, default=2000.0,
                    help='ResNet-50 224x224 inference throughput assumed for the projection')
     p.add_argument('--ss-per-image', type=float, default=None,
@@ -214,6 +255,7 @@ def main():
     per_img_ss = args.ss_per_image or t_ss / n
     crops_per_img = (n_crops + n) / n
     rest = max(wall - t_ss - t_bb, 0.0) / n  # decode, crop, k-NN, mining, writes (CPU)
+    farm_projection(args, cfg, per_img_ss, crops_per_img, rest)
     print(f'projection on {args.cores} cores + 1 GPU at an assumed '
           f'{args.gpu_crops_per_s:.0f} crops/s (selective search {per_img_ss:.1f} s/image '
           f'on one core, {crops_per_img:.0f} crops/image, other CPU work '

@@ -55,6 +55,14 @@ class Stage2Config:
             search (:mod:`~orl_mm.correspondence.proposal_import`).
         proposals_extent_check: With ``proposals_from``, stop unless each image's boxes
             reach its right and bottom edges (selective search's whole-image box).
+        timeout: Seconds a rank waits without a sign of life from the rank(s) it waits
+            on before it stops (with several ranks; also the process group's timeout,
+            which governs only the short barriers at the start of each step). The long
+            waits are on files in the work dir (see :mod:`.sync`), not collectives.
+        heartbeat_s: How often a rank rewrites its status file and polls the others'.
+        shard: ``(i, n)``: this process computes the proposals of images ``i::n`` only,
+            without a process group (a slurm job array or CPU farm, see
+            :class:`~.steps.proposals.ProposalsStep`); the first later step merges.
     """
     img_dir: Optional[str] = None
     work_dir: str = 'work_dirs/stage2'
@@ -80,6 +88,9 @@ class Stage2Config:
     progress: bool = True
     proposals_from: Optional[Sequence[str]] = None
     proposals_extent_check: bool = True
+    timeout: float = 1800.0
+    heartbeat_s: float = 5.0
+    shard: Optional[Tuple[int, int]] = None
 
     def image_sources(self) -> List[Tuple[str, Optional[str]]]:
         """The (folder, JSON or None) sources of the run."""

@@ -18,6 +18,8 @@ class Context:
         work: The work directory.
         images: The image list (``images[i].index == i``).
         encoder: The stage-1 encoder, built on first use by :meth:`get_encoder`.
+        rank, world: This process in the process group (0 and 1 without one).
+        token: Names this run in the status files (see :mod:`.sync`).
     """
     cfg: Stage2Config
     work: WorkDir
@@ -25,6 +27,12 @@ class Context:
     encoder: Any = None
     rank: int = field(default_factory=lambda: get_dist_info()[0])
     world: int = field(default_factory=lambda: get_dist_info()[1])
+    token: str = ''
+
+    @property
+    def shard(self) -> Optional[Tuple[int, int]]:
+        """``(i, n)`` when this process is proposals shard ``i`` of ``n`` (no group)."""
+        return None if self.cfg.shard is None else tuple(self.cfg.shard)
 
     def get_encoder(self):
         if self.encoder is None:
@@ -34,8 +42,9 @@ class Context:
         return self.encoder
 
     def mine(self, indices):
-        """This rank's share (``rank::world``) of ``indices``."""
-        return list(indices)[self.rank::self.world]
+        """This rank's share (``rank::world``, or ``i::n`` for shard ``i/n``) of ``indices``."""
+        i, n = self.shard or (self.rank, self.world)
+        return list(indices)[i::n]
 
 
 class Step:

@@ -109,10 +109,23 @@ class WorkDir:
 
     # ------------------------------------------------------------------ reading, writing
     def write_json(self, obj: Any, path: str) -> None:
-        self.writer.json(obj, path)
+        self._write(path, lambda: self.writer.json(obj, path))
 
     def save_npy(self, array: Any, path: str) -> None:
-        self.writer.npy(array, path)
+        self._write(path, lambda: self.writer.npy(array, path))
+
+    @staticmethod
+    def _write(path: str, write) -> None:
+        """A failed write (disk full, quota, read-only) stops the run naming the path;
+        the atomic writer leaves no partial file, so the same command resumes."""
+        try:
+            write()
+        except OSError as err:
+            reason = err.strerror or str(err)
+            raise Stage2Error(
+                f'cannot write {path}: {reason} (errno {err.errno}). No partial file was '
+                'left; make room or fix the permissions, then run the same command again: '
+                'every finished file is kept') from err
 
     @staticmethod
     def read_json(path: str) -> Any:

@@ -8,6 +8,7 @@ itself (mmengine's Runner then finds it initialised and skips its own set-up) an
 the DDP wrapper CPU-compatible (``device_ids=None``). Process management stays with
 ``torchrun``/slurm; nothing here spawns processes.
 """
+import datetime
 import os
 import os.path as osp
 from typing import Optional
@@ -96,24 +97,49 @@ def init_gloo(rank: Optional[int] = None, world_size: Optional[int] = None,
         **kwargs)
 
 
-def init_dist(launcher: str) -> None:
+def slurm_environment() -> None:
+    """Set torch's ``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``MASTER_*`` from slurm's variables,
+    as mmengine's slurm launcher does (which, needing CUDA, cannot be used without a GPU):
+    ``MASTER_ADDR`` defaults to the first host of ``$SLURM_NODELIST``, ``MASTER_PORT`` to
+    29500; values already in the environment are kept."""
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+    if 'SLURM_NTASKS_PER_NODE' in os.environ:  # e.g. '8' or '8(x2)'
+        os.environ.setdefault('LOCAL_WORLD_SIZE',
+                              os.environ['SLURM_NTASKS_PER_NODE'].split('(')[0])
+    os.environ.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in os.environ:
+        import subprocess
+        nodes = os.environ['SLURM_NODELIST']
+        os.environ['MASTER_ADDR'] = subprocess.getoutput(
+            f'scontrol show hostname {nodes} | head -n1')
+
+
+def init_dist(launcher: str, timeout: Optional[float] = None) -> None:
     """Join the launcher's process group, without a config: mmengine's ``init_dist``
-    (NCCL) on a GPU machine, :func:`init_gloo` under torchrun without one.
+    (NCCL) on a GPU machine, :func:`init_gloo` without one.
 
     Args:
         launcher: ``'none'`` (nothing to do), ``'pytorch'``, ``'slurm'`` or ``'mpi'``;
-            without a GPU only ``'pytorch'``.
+            without a GPU ``'pytorch'`` (torchrun) or ``'slurm'`` (srun).
+        timeout: The process group's timeout in seconds (default: torch's).
     """
     if launcher == 'none' or torch_dist.is_initialized():
         return
+    kwargs = {} if timeout is None else dict(timeout=timeout)
     if torch.cuda.is_available():
         from mmengine.dist import init_dist as mm_init_dist
-        mm_init_dist(launcher, backend='nccl')
-    elif launcher != 'pytorch':
+        mm_init_dist(launcher, backend='nccl', **kwargs)
+        return
+    if launcher not in ('pytorch', 'slurm'):
         raise RuntimeError(f'launcher {launcher!r} needs CUDA; without a GPU use '
-                           '--launcher pytorch (torchrun)')
-    else:
-        init_gloo()
+                           '--launcher pytorch (torchrun) or slurm (srun)')
+    if launcher == 'slurm':
+        slurm_environment()
+    if timeout is not None:
+        kwargs['timeout'] = datetime.timedelta(seconds=timeout)
+    init_gloo(**kwargs)
 
 
 def init_distributed_without_cuda(cfg: Config, launcher: str) -> bool:

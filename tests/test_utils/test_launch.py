@@ -1,4 +1,5 @@
 """CLI helpers: dataloader defaults per scope and worker count; the TensorBoard opt-in."""
+import os
 import sys
 import types
 
@@ -56,7 +57,7 @@ def test_init_dist_without_a_gpu_joins_a_gloo_group(monkeypatch):
     init_dist('none')
     assert not dist.is_initialized()
     with pytest.raises(RuntimeError, match='needs CUDA'):
-        init_dist('slurm')
+        init_dist('mpi')
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
@@ -67,5 +68,34 @@ def test_init_dist_without_a_gpu_joins_a_gloo_group(monkeypatch):
     try:
         assert dist.get_backend() == 'gloo' and dist.get_world_size() == 1
         init_dist('pytorch')  # a second call leaves the group as it is
+    finally:
+        dist.destroy_process_group()
+
+
+def test_slurm_without_a_gpu_joins_a_gloo_group_from_slurm_variables(monkeypatch):
+    """srun sets SLURM_*; torch's RANK/WORLD_SIZE/LOCAL_RANK come from them (mmengine's
+    mapping), the master from $SLURM_NODELIST unless MASTER_ADDR is set."""
+    import socket
+
+    import torch
+    import torch.distributed as dist
+
+    from orl_mm.utils.launch import init_dist
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE'):
+        monkeypatch.setenv(key, 'unset')  # restored (or removed) after the test
+    monkeypatch.delenv('LOCAL_WORLD_SIZE')
+    for key, value in dict(SLURM_PROCID='0', SLURM_NTASKS='1', SLURM_LOCALID='0',
+                           SLURM_NTASKS_PER_NODE='1', SLURM_NODELIST='localhost',
+                           MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    init_dist('slurm', timeout=60)
+    try:
+        assert dist.get_backend() == 'gloo' and dist.get_world_size() == 1
+        assert (os.environ['RANK'], os.environ['WORLD_SIZE'], os.environ['LOCAL_RANK'],
+                os.environ['LOCAL_WORLD_SIZE']) == ('0', '1', '0', '1')
     finally:
         dist.destroy_process_group()

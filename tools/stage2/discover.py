@@ -17,7 +17,9 @@ config expects)::
 Each step alone: ``--steps proposals`` (or ``tools/stage2/proposals.py ...``, ``knn.py``,
 ``roi.py``, ``pairs.py``, ``quality.py`` with the same arguments). The same command again
 after a kill resumes. Distributed: ``torchrun --nproc_per_node N tools/stage2/discover.py
-... --launcher pytorch`` (gloo without a GPU). See README "Stage 2".
+... --launcher pytorch`` (gloo without a GPU), or ``tools/stage2/slurm_discover.sh``
+(``--launcher slurm``). Selective search on a CPU farm / slurm job array: N processes with
+``--steps proposals --shard I/N``, then the other steps. See README "Stage 2 on slurm and CPU farms".
 """
 import argparse
 import json
@@ -33,6 +35,16 @@ from orl_mm.utils.launch import init_dist  # noqa: E402
 
 DEFAULTS = Stage2Config()  # the one source of every default below
 DEFAULT_PROPOSALS = DEFAULTS.proposal
+
+
+def _shard(text: str):
+    try:
+        i, n = (int(v) for v in text.split('/'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not I/N (e.g. 3/8)') from None
+    if not 0 <= i < n:
+        raise argparse.ArgumentTypeError(f'{text}: need 0 <= I < N')
+    return i, n
 
 
 def parse_args(argv=None, steps=None):
@@ -97,7 +109,18 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--skip-bad-images', action='store_true',
                    help='leave unreadable images out (listed) instead of stopping')
     p.add_argument('--no-progress', action='store_true')
-    p.add_argument('--launcher', choices=['none', 'pytorch'], default='none')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                   help='pytorch: torchrun; slurm: srun (tools/stage2/slurm_discover.sh)')
+    p.add_argument('--timeout', type=float, default=DEFAULTS.timeout,
+                   help='seconds a rank waits without a sign of life from another before '
+                   'it stops (the ranks wait on files in the work dir, so a long step is '
+                   'never cut short; also the process group timeout)')
+    p.add_argument('--heartbeat', type=float, default=DEFAULTS.heartbeat_s,
+                   help='seconds between two status-file writes and polls of a rank')
+    p.add_argument('--shard', type=_shard, default=DEFAULTS.shard, metavar='I/N',
+                   help='with --steps proposals: compute images I, I+N, ... only, no '
+                   'process group (a slurm job array task, a CPU farm); the first later '
+                   'step merges and names the shards not finished')
     args = p.parse_args(argv)
     if steps is not None:
         args.steps = list(steps)
@@ -139,17 +162,24 @@ def build_config(args) -> Stage2Config:
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress,
         proposals_from=args.proposals_from,
-        proposals_extent_check=not args.proposals_no_extent_check)
+        proposals_extent_check=not args.proposals_no_extent_check,
+        timeout=args.timeout, heartbeat_s=args.heartbeat, shard=args.shard)
 
 
 def main(argv=None, steps=None) -> int:
     args = parse_args(argv, steps)
-    init_dist(args.launcher)
+    if args.shard and args.launcher != 'none':
+        raise SystemExit('--shard runs without a process group: use --launcher none')
+    init_dist(args.launcher, timeout=args.timeout)
     cfg = build_config(args)
-    os.makedirs(cfg.work_dir, exist_ok=True)
     from mmengine.logging import MMLogger
-    MMLogger.get_instance('orl_mm_stage2', log_file=osp.join(cfg.work_dir, 'stage2.log'),
-                          file_mode='a')
+    log_file = osp.join(cfg.work_dir, 'stage2.log')
+    try:
+        os.makedirs(cfg.work_dir, exist_ok=True)
+        MMLogger.get_instance('orl_mm_stage2', log_file=log_file, file_mode='a')
+    except OSError as err:
+        print(f'stage 2 stopped: cannot write {log_file}: {err.strerror}', file=sys.stderr)
+        return 2
     try:
         report = run_stage2(cfg, args.steps)
     except Stage2Error as err:

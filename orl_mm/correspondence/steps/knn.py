@@ -5,12 +5,11 @@ import time
 from typing import Dict
 
 import numpy as np
-from mmengine.dist import barrier
 
 from ..config import Stage2Config
-from ..console import Progress
 from ..knn import embed_images, knn_search
 from ..step import Context, Step
+from ..sync import Tracker, gather
 
 
 def checkpoint_id(cfg: Stage2Config) -> str:
@@ -37,27 +36,29 @@ class KnnStep(Step):
         t0, forwards = time.perf_counter(), 0
         if work.read_json(work.output('knn')) is None:
             shard = work.knn_shard(ctx.rank, ctx.world)
-            if not osp.isfile(shard):
-                encoder = ctx.get_encoder()
-                before = encoder.forward_count
-                paths = [ctx.images[i].path for i in ctx.mine(kept)]
-                bar = Progress(len(paths), f'[rank {ctx.rank}] image embeddings',
-                               ctx.cfg.progress)
-                feats = embed_images(encoder, paths, ctx.cfg.embed_settings(),
-                                     loader_workers=ctx.cfg.loader_workers, progress=bar)
-                bar.close()
-                forwards = encoder.forward_count - before
-                work.save_npy(feats, shard)
-            barrier()
-            if ctx.rank == 0:
-                shards = [np.load(work.knn_shard(r, ctx.world)) for r in range(ctx.world)]
-                feats = np.zeros((len(kept), shards[0].shape[1]), np.float32)
-                for r in range(ctx.world):
-                    feats[r::ctx.world] = shards[r]
-                pos, sims = knn_search(feats, ctx.cfg.knn_k)
-                work.write_json(
-                    dict(images=kept, neighbours=[[kept[p] for p in row] for row in pos],
-                         similarity=[[float(s) for s in row] for row in sims]),
-                    work.output('knn'))
-            barrier()
+            paths = [] if osp.isfile(shard) else [ctx.images[i].path for i in ctx.mine(kept)]
+            with Tracker(ctx, self.name, len(paths), f'[rank {ctx.rank}] image embeddings'
+                         if ctx.world == 1 else 'image embeddings') as track:
+                if paths:
+                    encoder = ctx.get_encoder()
+                    before = encoder.forward_count
+                    feats = embed_images(encoder, paths, ctx.cfg.embed_settings(),
+                                         loader_workers=ctx.cfg.loader_workers,
+                                         progress=track)
+                    forwards = encoder.forward_count - before
+                    work.save_npy(feats, shard)
+            gather(ctx, self.name, lambda: self.search(ctx, kept), track.job)
         return dict(seconds=time.perf_counter() - t0, forwards=forwards)
+
+    @staticmethod
+    def search(ctx: Context, kept) -> None:
+        """Rank 0: gather the embedding shards, search, write ``knn.json``."""
+        work = ctx.work
+        shards = [np.load(work.knn_shard(r, ctx.world)) for r in range(ctx.world)]
+        feats = np.zeros((len(kept), shards[0].shape[1]), np.float32)
+        for r in range(ctx.world):
+            feats[r::ctx.world] = shards[r]
+        pos, sims = knn_search(feats, ctx.cfg.knn_k)
+        work.write_json(
+            dict(images=kept, neighbours=[[kept[p] for p in row] for row in pos],
+                 similarity=[[float(s) for s in row] for row in sims]), work.output('knn'))

@@ -4,15 +4,14 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
-from mmengine.dist import barrier
 
 from orl_mm.structures.correspondence import Correspondence
 
 from ..config import Stage2Config
-from ..console import Progress
 from ..pairs import mine_image_pairs
 from ..proposals import ProposalSettings
 from ..step import Context, Step
+from ..sync import Tracker, gather
 from ..workdir import Stage2Error
 
 
@@ -45,19 +44,16 @@ class PairsStep(Step):
         todo = [i for i in ctx.mine(props['images'])
                 if work.read_part('pairs', i, ctx.images[i].file_name) is None]
         t0 = time.perf_counter()
-        bar = Progress(len(todo), f'[rank {ctx.rank}] pair mining', ctx.cfg.progress)
-        for i in todo:
-            pairs, scores = mine_image_pairs(i, neighbours[i], boxes, feats,
-                                             ctx.cfg.pair_ratio)
-            work.write_json(dict(file_name=ctx.images[i].file_name, pairs=pairs,
-                                 scores=scores), work.image_file('pairs', i))
-            bar()
-        bar.close()
+        title = f'[rank {ctx.rank}] pair mining' if ctx.world == 1 else 'pair mining'
+        with Tracker(ctx, self.name, len(todo), title) as track:
+            for i in todo:
+                pairs, scores = mine_image_pairs(i, neighbours[i], boxes, feats,
+                                                 ctx.cfg.pair_ratio)
+                work.write_json(dict(file_name=ctx.images[i].file_name, pairs=pairs,
+                                     scores=scores), work.image_file('pairs', i))
+                track()
         seconds = time.perf_counter() - t0
-        barrier()
-        if ctx.rank == 0:
-            self.merge(ctx, props, knn)
-        barrier()
+        gather(ctx, self.name, lambda: self.merge(ctx, props, knn), track.job)
         return dict(seconds=seconds, computed=len(todo))
 
     @staticmethod

@@ -1,18 +1,20 @@
 """Step 'proposals': selective search + the ORL filter, one file per image, then merged."""
 import logging
+import os
+import os.path as osp
+import socket
 import sys
 import time
 from multiprocessing import get_context
 from typing import Dict
 
-from mmengine.dist import barrier
-
 from ..config import Stage2Config
-from ..console import Progress, log
+from ..console import log
 from ..images import ImageReadError, read_image_bgr
 from ..proposal_import import import_settings, run_import
 from ..proposals import compute_proposals, init_proposal_worker
 from ..step import Context, Step
+from ..sync import Tracker, gather
 from ..workdir import Stage2Error
 
 
@@ -35,6 +37,11 @@ class ProposalsStep(Step):
     Every result is written to its own file as soon as it is ready, so memory does not
     grow with the number of images and a killed run resumes; rank 0 then merges
     ``proposals.json`` (the readable images, their boxes and sizes, and the skipped ones).
+
+    With ``cfg.shard = (i, n)`` (``--steps proposals --shard i/n``) the process computes
+    images ``i::n`` without a process group and records ``proposals/shards/iofn.json``;
+    the first run of a later step merges (:meth:`complete`) and stops while images are
+    missing, naming the shards that have not finished.
     """
     name = 'proposals'
     inputs = ('images', )
@@ -55,42 +62,83 @@ class ProposalsStep(Step):
                 '(larger images are downscaled, boxes mapped back; --max-pixels 0 for full '
                 'resolution)')
         t0 = time.perf_counter()
-        bar = Progress(len(todo), f'[rank {ctx.rank}] selective search', cfg.progress)
-        if todo:
-            if cfg.proposal_workers <= 1:
+        title = 'selective search' + (f' (shard {ctx.shard[0]}/{ctx.shard[1]})'
+                                      if ctx.shard else '')
+        if ctx.shard:
+            self._shard_record(ctx, len(todo), finished=False)
+        with Tracker(ctx, self.name, len(todo), title) as track:
+            if todo and cfg.proposal_workers <= 1:
                 init_proposal_worker(1)
-                self._write(work, map(_search, todo), bar)
-            else:
+                self._write(work, map(_search, todo), track)
+            elif todo:
                 mp = get_context('fork' if sys.platform.startswith('linux') else 'spawn')
                 with mp.Pool(cfg.proposal_workers, initializer=init_proposal_worker,
                              initargs=(1, ), maxtasksperchild=200) as pool:
-                    self._write(work, pool.imap_unordered(_search, todo, chunksize=1), bar)
-        bar.close()
+                    self._write(work, pool.imap_unordered(_search, todo, chunksize=1), track)
         seconds = time.perf_counter() - t0
-        barrier()
-        if ctx.rank == 0:
-            self.merge(ctx)
-        barrier()
-        return dict(done=len(ctx.mine(ctx.images)), computed=len(todo), seconds=seconds,
-                    max_pixels=cfg.proposal.max_pixels)
+        out = dict(done=len(ctx.mine(ctx.images)), computed=len(todo), seconds=seconds,
+                   max_pixels=cfg.proposal.max_pixels)
+        if ctx.shard:  # the first later step merges, once every shard has finished
+            self._shard_record(ctx, len(todo), finished=True)
+            return dict(out, shard=list(ctx.shard))
+        gather(ctx, self.name, lambda: self.merge(ctx), track.job)
+        return out
+
+    @classmethod
+    def complete(cls, ctx: Context) -> None:
+        """Merge ``proposals.json`` from the part files (``--shard`` runs) if it is missing;
+        stops naming the shards that have not finished."""
+        if not osp.isfile(ctx.work.output('proposals')):
+            gather(ctx, cls.name, lambda: cls.merge(ctx), wait=False)
 
     @staticmethod
-    def _write(work, results, bar) -> None:
+    def _write(work, results, track) -> None:
         for index, result in results:
             work.write_json(result, work.image_file('proposals', index))
             if 'error' in result:
                 log(f'bad image: {result["error"]}', logging.WARNING)
-            bar()
+            track()
+
+    @staticmethod
+    def _shard_record(ctx: Context, computed: int, finished: bool) -> None:
+        i, n = ctx.shard
+        ctx.work.write_json(dict(shard=i, num_shards=n, images=len(ctx.mine(ctx.images)),
+                                 computed=computed, host=socket.gethostname(),
+                                 finished=finished),
+                            ctx.work.path('proposals', 'shards', f'{i}of{n}.json'))
+
+    @staticmethod
+    def _missing(ctx: Context, missing) -> str:
+        """What to do about images without proposals: the unfinished shards, if any ran."""
+        names = ', '.join(ctx.images[i].file_name for i in missing[:3])
+        head = (f'proposals of {len(missing)} image(s) are missing ({names}'
+                f'{", ..." if len(missing) > 3 else ""})')
+        folder = ctx.work.path('proposals', 'shards')
+        records = [ctx.work.read_json(osp.join(folder, f)) for f in
+                   sorted(os.listdir(folder))] if osp.isdir(folder) else []
+        counts = sorted({r['num_shards'] for r in records if isinstance(r, dict)})
+        if not counts:
+            return f'{head}; run the proposals step again'
+        started = {(r['shard'], r['num_shards']): r for r in records if isinstance(r, dict)}
+        parts = []
+        for n in counts:
+            for i in sorted({k % n for k in missing}):
+                rec = started.get((i, n))
+                parts.append(f'{i}/{n} ' + ('(not started)' if rec is None else
+                                            f'(started on {rec["host"]}, not finished)'))
+        return (f'{head}: shard(s) {", ".join(parts)} of the proposals step have not '
+                'finished. Wait for them or run each again (`--steps proposals --shard '
+                'I/N`, it resumes), then this step')
 
     @staticmethod
     def merge(ctx: Context) -> dict:
         """Merge the part files into ``proposals.json``; stop (or skip) on bad images."""
-        kept, boxes, sizes, num_raw, bad = [], [], [], [], []
+        kept, boxes, sizes, num_raw, bad, missing = [], [], [], [], [], []
         for r in ctx.images:
             data = ctx.work.read_part('proposals', r.index, r.file_name)
             if data is None:
-                raise Stage2Error(f'proposals of {r.file_name} (image {r.index}) are missing; '
-                                  'run the proposals step again')
+                missing.append(r.index)
+                continue
             if 'error' in data:
                 bad.append(dict(file_name=r.file_name, index=r.index, error=data['error']))
                 continue
@@ -98,6 +146,8 @@ class ProposalsStep(Step):
             boxes.append(data['boxes'])
             sizes.append([data['width'], data['height']])
             num_raw.append(data['num_raw'])
+        if missing:
+            raise Stage2Error(ProposalsStep._missing(ctx, missing))
         if bad and not ctx.cfg.skip_bad_images:
             listing = '\n  '.join(b['error'] for b in bad)
             raise Stage2Error(

@@ -5,14 +5,13 @@ from typing import Dict
 import mmcv
 import numpy as np
 import torch
-from mmengine.dist import barrier
 from torch.utils.data import DataLoader
 
 from ..config import Stage2Config
-from ..console import Progress
 from ..embed import bgr_to_rgb, crop_rois, normalize_to_tensor
 from ..images import read_image_bgr
 from ..step import Context, Step
+from ..sync import Tracker, wait_for
 from .knn import checkpoint_id
 
 ROI_DTYPES = ('float32', 'float16')
@@ -77,26 +76,30 @@ class RoIStep(Step):
         todo = [(i, ctx.images[i].path, boxes[i]) for i in ctx.mine(props['images'])
                 if not valid_npy(work.image_file('roi', i))]
         t0, forwards = time.perf_counter(), 0
-        if todo:
-            encoder = ctx.get_encoder()
-            before = encoder.forward_count
-            loader = DataLoader(RoICrops(todo, cfg.roi_size, cfg.roi_mode), batch_size=None,
-                                num_workers=cfg.loader_workers, shuffle=False)
-            bar = Progress(len(todo), f'[rank {ctx.rank}] RoI embeddings', cfg.progress)
-            bs = cfg.batch_size
-            for index, crops in loader:
-                if cfg.roi_mode == 'align':
-                    image, boxes_xyxy = crops
-                    feats = [encoder.embed_rois_aligned(image.to(cfg.device), boxes_xyxy,
-                                                        cfg.channels_last)]
-                else:
-                    feats = [encoder.embed_rois(crops[s:s + bs].to(cfg.device),
-                                                cfg.channels_last)
-                             for s in range(0, len(crops), bs)]
-                work.save_npy(torch.cat(feats).cpu().numpy().astype(cfg.roi_dtype),
-                              work.image_file('roi', index))
-                bar()
-            bar.close()
-            forwards = encoder.forward_count - before
-        barrier()
+        title = f'[rank {ctx.rank}] RoI embeddings' if ctx.world == 1 else 'RoI embeddings'
+        with Tracker(ctx, self.name, len(todo), title) as track:
+            if todo:
+                encoder = ctx.get_encoder()
+                before = encoder.forward_count
+                self._embed(ctx, encoder, todo, track)
+                forwards = encoder.forward_count - before
+        wait_for(ctx, self.name, range(ctx.world), track.job)  # every RoI file exists
         return dict(seconds=time.perf_counter() - t0, forwards=forwards, computed=len(todo))
+
+    @staticmethod
+    def _embed(ctx: Context, encoder, todo, track) -> None:
+        cfg, work = ctx.cfg, ctx.work
+        loader = DataLoader(RoICrops(todo, cfg.roi_size, cfg.roi_mode), batch_size=None,
+                            num_workers=cfg.loader_workers, shuffle=False)
+        bs = cfg.batch_size
+        for index, crops in loader:
+            if cfg.roi_mode == 'align':
+                image, boxes_xyxy = crops
+                feats = [encoder.embed_rois_aligned(image.to(cfg.device), boxes_xyxy,
+                                                    cfg.channels_last)]
+            else:
+                feats = [encoder.embed_rois(crops[s:s + bs].to(cfg.device), cfg.channels_last)
+                         for s in range(0, len(crops), bs)]
+            work.save_npy(torch.cat(feats).cpu().numpy().astype(cfg.roi_dtype),
+                          work.image_file('roi', index))
+            track()
