@@ -43,8 +43,9 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from orl_mm.demo import build_demo_dataset  # noqa: E402
-from orl_mm.pipeline import (METHODS, PipelineError, PipelineOptions,  # noqa: E402
-                             build_plan, parse_methods, run_stages, write_report)
+from orl_mm.pipeline import (LAUNCHERS, METHODS, LaunchOptions, PipelineError,  # noqa: E402
+                             PipelineOptions, build_plan, parse_methods, run_stages,
+                             write_report)
 
 
 def _method_config(text: str):
@@ -82,6 +83,22 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='where the demo set is built (the tiny configs\' data_root)')
     p.add_argument('--tensorboard', action='store_true',
                    help='also log the training runs to TensorBoard (needs tensorboard)')
+    launch = p.add_argument_group(
+        'launch', 'how training and stage 2 run (evaluation and figures: one process here)')
+    launch.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='none: one process; pytorch: torchrun on this machine '
+                        '(tools/dist_train.sh, tools/stage2/dist_discover.sh); slurm: srun '
+                        '(tools/slurm_train.sh, tools/stage2/slurm_discover.sh)')
+    launch.add_argument('--gpus', type=int, default=1,
+                        help='processes of each training run and of stage 2 (one per GPU)')
+    launch.add_argument('--partition', help='slurm partition (--launcher slurm)')
+    launch.add_argument('--job-name', default='orl_mm',
+                        help='prefix of the slurm job names (<prefix>_<stage>)')
+    launch.add_argument('--gpus-per-node', type=int,
+                        help='slurm GPUs and tasks per node (default: min(--gpus, 8))')
+    launch.add_argument('--cpus-per-task', type=int, default=5, help='slurm CPUs per task')
+    launch.add_argument('--srun-args', default='',
+                        help='further srun arguments, one string (e.g. "--time=72:00:00")')
     p.add_argument('--force', nargs='*', default=[],
                    help='stages to run again from scratch though complete (names as in logs/)')
     args = p.parse_args(argv)
@@ -104,7 +121,10 @@ def options_of(args: argparse.Namespace) -> PipelineOptions:
         configs=dict(args.config or []), knn_resize=args.knn_resize, knn_crop=args.knn_crop,
         roi_size=args.roi_size, img_size=args.img_size, fig_size=args.fig_size,
         eval_data=args.eval_data, tensorboard=args.tensorboard,
-        random_depth=args.random_depth)
+        random_depth=args.random_depth, launch=LaunchOptions(
+            launcher=args.launcher, gpus=args.gpus, partition=args.partition,
+            job_name=args.job_name, gpus_per_node=args.gpus_per_node,
+            cpus_per_task=args.cpus_per_task, srun_args=args.srun_args))
 
 
 def main(argv=None) -> int:
@@ -119,7 +139,7 @@ def main(argv=None) -> int:
     data_root = osp.abspath(data_root)
     try:
         plan = build_plan(options_of(args), data_root)
-    except ValueError as err:
+    except (ValueError, FileNotFoundError) as err:
         print(f'[pipeline] ERROR: {err}', file=sys.stderr)
         return 2
     try:

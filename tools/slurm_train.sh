@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Training on a slurm cluster:
 #   GPUS=16 bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args]
+# $PYTHON picks the interpreter (default: python on $PATH, which srun passes on).
 set -x
 PARTITION=$1
 JOB_NAME=$2
@@ -21,4 +22,5 @@ srun -p "${PARTITION}" \
     --cpus-per-task="${CPUS_PER_TASK}" \
     --kill-on-bad-exit=1 \
     ${SRUN_ARGS} \
-    python -u "$ROOT/tools/train.py" "$CONFIG" --work-dir="$WORK_DIR" --launcher slurm "${@:5}"
+    "${PYTHON:-python}" -u "$ROOT/tools/train.py" "$CONFIG" --work-dir="$WORK_DIR" \
+        --launcher slurm "${@:5}"
