@@ -132,13 +132,18 @@ def main(argv=None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start = time.perf_counter()
+    try:
+        options = options_of(args)
+    except ValueError as err:
+        print(f'[pipeline] ERROR: {err}', file=sys.stderr)
+        return 2
     data_root = args.data_root
     if data_root is None:
         data_root = build_demo_dataset(args.demo_dir, num_images=args.demo_images)
         print(f'[pipeline] demo data: {data_root}')
     data_root = osp.abspath(data_root)
     try:
-        plan = build_plan(options_of(args), data_root)
+        plan = build_plan(options, data_root)
     except (ValueError, FileNotFoundError) as err:
         print(f'[pipeline] ERROR: {err}', file=sys.stderr)
         return 2

@@ -149,3 +149,19 @@ def test_two_gloo_processes_then_finished_on_one(tmp_path, demo_root, monkeypatc
     again = [s for s in single.stages if s.name in ('train_byol', 'stage2')]
     summary = run_stages(again, logs)
     assert [summary[s.name]['status'] for s in again] == ['skipped', 'skipped']
+
+
+def test_command_line_sets_the_launch_options(repo_root):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'pipeline_cli', osp.join(repo_root, 'tools', 'pipeline.py'))
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    args = cli.parse_args(['--methods', 'byol', '--launcher', 'slurm', '--gpus', '16',
+                           '--partition', 'gpu', '--gpus-per-node', '4',
+                           '--cpus-per-task', '6', '--srun-args=--time=72:00:00'])
+    assert cli.options_of(args).launch == LaunchOptions(
+        'slurm', gpus=16, partition='gpu', gpus_per_node=4, cpus_per_task=6,
+        srun_args='--time=72:00:00')
+    assert cli.options_of(cli.parse_args(['--methods', 'byol'])).launch == LaunchOptions()
+    assert cli.main(['--methods', 'byol', '--gpus', '2']) == 2  # before any work
