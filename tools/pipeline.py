@@ -26,6 +26,12 @@ Examples::
         --config slotcon=configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py \\
         --config densecl=configs/densecl/densecl_resnet50_8xb32-coslr-800e_coco.py \\
         --epochs 0 --roi-size 224 --knn-resize 256 --knn-crop 224 --img-size 224 --fig-size 224
+    python tools/pipeline.py --launcher pytorch --gpus 8 ...    # training, stage 2: torchrun
+    python tools/pipeline.py --launcher slurm --partition gpu --gpus 16 ...   # srun
+
+Training and stage 2 then go through ``tools/dist_train.sh`` / ``tools/slurm_train.sh`` and
+``tools/stage2/{dist,slurm}_discover.sh``; evaluation, export and figures stay in this
+process. The launcher is in no stage's fingerprint (README "On a cluster").
 
 The report: ``<work-dir>/report/report.md`` and the self-contained ``report.html`` (tables
 of compute and frozen-feature scores, loss curves, ORL's mined pairs, SCRL's box pairs,
