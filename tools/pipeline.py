@@ -26,6 +26,12 @@ Examples::
         --config slotcon=configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py \\
         --config densecl=configs/densecl/densecl_resnet50_8xb32-coslr-800e_coco.py \\
         --epochs 0 --roi-size 224 --knn-resize 256 --knn-crop 224 --img-size 224 --fig-size 224
+    python tools/pipeline.py --launcher pytorch --gpus 8 ...    # training, stage 2: torchrun
+    python tools/pipeline.py --launcher slurm --partition gpu --gpus 16 ...   # srun
+
+Training and stage 2 then go through ``tools/dist_train.sh`` / ``tools/slurm_train.sh`` and
+``tools/stage2/{dist,slurm}_discover.sh``; evaluation, export and figures stay in this
+process. The launcher is in no stage's fingerprint (README "On a cluster").
 
 The report: ``<work-dir>/report/report.md`` and the self-contained ``report.html`` (tables
 of compute and frozen-feature scores, loss curves, ORL's mined pairs, SCRL's box pairs,
@@ -43,8 +49,9 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from orl_mm.demo import build_demo_dataset  # noqa: E402
-from orl_mm.pipeline import (METHODS, PipelineError, PipelineOptions,  # noqa: E402
-                             build_plan, parse_methods, run_stages, write_report)
+from orl_mm.pipeline import (LAUNCHERS, METHODS, LaunchOptions, PipelineError,  # noqa: E402
+                             PipelineOptions, build_plan, parse_methods, run_stages,
+                             write_report)
 
 
 def _method_config(text: str):
@@ -82,6 +89,22 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='where the demo set is built (the tiny configs\' data_root)')
     p.add_argument('--tensorboard', action='store_true',
                    help='also log the training runs to TensorBoard (needs tensorboard)')
+    launch = p.add_argument_group(
+        'launch', 'how training and stage 2 run (evaluation and figures: one process here)')
+    launch.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='none: one process; pytorch: torchrun on this machine '
+                        '(tools/dist_train.sh, tools/stage2/dist_discover.sh); slurm: srun '
+                        '(tools/slurm_train.sh, tools/stage2/slurm_discover.sh)')
+    launch.add_argument('--gpus', type=int, default=1,
+                        help='processes of each training run and of stage 2 (one per GPU)')
+    launch.add_argument('--partition', help='slurm partition (--launcher slurm)')
+    launch.add_argument('--job-name', default='orl_mm',
+                        help='prefix of the slurm job names (<prefix>_<stage>)')
+    launch.add_argument('--gpus-per-node', type=int,
+                        help='slurm GPUs and tasks per node (default: min(--gpus, 8))')
+    launch.add_argument('--cpus-per-task', type=int, default=5, help='slurm CPUs per task')
+    launch.add_argument('--srun-args', default='',
+                        help='further srun arguments, one string (e.g. "--time=72:00:00")')
     p.add_argument('--force', nargs='*', default=[],
                    help='stages to run again from scratch though complete (names as in logs/)')
     args = p.parse_args(argv)
@@ -104,7 +127,10 @@ def options_of(args: argparse.Namespace) -> PipelineOptions:
         configs=dict(args.config or []), knn_resize=args.knn_resize, knn_crop=args.knn_crop,
         roi_size=args.roi_size, img_size=args.img_size, fig_size=args.fig_size,
         eval_data=args.eval_data, tensorboard=args.tensorboard,
-        random_depth=args.random_depth)
+        random_depth=args.random_depth, launch=LaunchOptions(
+            launcher=args.launcher, gpus=args.gpus, partition=args.partition,
+            job_name=args.job_name, gpus_per_node=args.gpus_per_node,
+            cpus_per_task=args.cpus_per_task, srun_args=args.srun_args))
 
 
 def main(argv=None) -> int:
@@ -112,14 +138,19 @@ def main(argv=None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start = time.perf_counter()
+    try:
+        options = options_of(args)
+    except ValueError as err:
+        print(f'[pipeline] ERROR: {err}', file=sys.stderr)
+        return 2
     data_root = args.data_root
     if data_root is None:
         data_root = build_demo_dataset(args.demo_dir, num_images=args.demo_images)
         print(f'[pipeline] demo data: {data_root}')
     data_root = osp.abspath(data_root)
     try:
-        plan = build_plan(options_of(args), data_root)
-    except ValueError as err:
+        plan = build_plan(options, data_root)
+    except (ValueError, FileNotFoundError) as err:
         print(f'[pipeline] ERROR: {err}', file=sys.stderr)
         return 2
     try:

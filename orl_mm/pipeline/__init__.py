@@ -6,6 +6,7 @@ same epochs, evaluate and export each the same way, and report.
 - :mod:`.methods`: the compared methods (the records), where the tools and configs are,
   how the runs are configured;
 - :mod:`.plan`: every stage's command, outputs and dependencies;
+- :mod:`.launch`: training and stage 2 on one process, under torchrun or on slurm;
 - :mod:`.report`, :mod:`.html`: ``report.md``/``report.json`` and ``report.html``.
 """
 import os.path as osp
@@ -15,14 +16,16 @@ from orl_mm.utils.io import atomic_write_json
 from orl_mm.utils.io import atomic_write
 
 from .html import render_html
+from .launch import LAUNCHERS, LaunchOptions
 from .methods import METHODS, parse_methods
 from .plan import PipelineOptions, Plan, build_plan
 from .report import collect, draw_loss_figure, render_markdown
 from .stages import PipelineError, Stage, fingerprint, python_command, run_stages
 
 __all__ = [
-    'METHODS', 'PipelineError', 'PipelineOptions', 'Plan', 'Stage', 'build_plan', 'fingerprint',
-    'parse_methods', 'python_command', 'run_stages', 'write_report'
+    'LAUNCHERS', 'LaunchOptions', 'METHODS', 'PipelineError', 'PipelineOptions', 'Plan',
+    'Stage', 'build_plan', 'fingerprint', 'parse_methods', 'python_command', 'run_stages',
+    'write_report'
 ]
 
 

@@ -16,10 +16,12 @@ needs it), the same evaluation and export for every method, the method's own fig
 its record has one (drawn by the builder of that figure key, :data:`FIGURE_STAGES`), the
 loss curves and the attention maps of all.
 """
+import json
 import os.path as osp
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
+from .launch import LaunchOptions, launch_command
 from .methods import (METHODS, config_path, epoch_options, final_checkpoint, parse_cli,
                       parse_methods, resolve, to_cli, tool_path, trained)
 from .stages import Stage, python_command
@@ -49,6 +51,8 @@ class PipelineOptions:
         tensorboard: Also log the training runs to TensorBoard.
         random_depth: ResNet depth of the random-init baseline; default: the depth of the
             trained methods' resolved configs (they must agree).
+        launch: How training and stage 2 are started (one process, torchrun, slurm);
+            not part of any fingerprint (:mod:`orl_mm.pipeline.launch`).
     """
     methods: Sequence[str]
     work_dir: str = 'work_dirs/pipeline_demo'
@@ -62,6 +66,7 @@ class PipelineOptions:
     eval_data: Optional[str] = None
     tensorboard: bool = False
     random_depth: Optional[int] = None
+    launch: LaunchOptions = field(default_factory=LaunchOptions)
 
     def __post_init__(self):
         self.methods = parse_methods(list(self.methods))
@@ -72,11 +77,14 @@ class PipelineOptions:
             raise ValueError(f'configs given for {untrained}, which have no training run; '
                              f'the methods that train are '
                              f'{[m for m in METHODS if METHODS[m].trains]}')
+        if not isinstance(self.launch, LaunchOptions):
+            raise TypeError(f'launch takes LaunchOptions, not {type(self.launch).__name__}')
 
 
 @dataclass
 class Run:
-    """One training run: where it writes, its last checkpoint, its resolved settings."""
+    """One training run: where it writes, its last checkpoint, its resolved settings
+    (``batch_size`` per process; ``processes`` of them share each iteration)."""
     method: str
     work_dir: str
     checkpoint: str
@@ -85,6 +93,7 @@ class Run:
     config: str
     options: List[str]
     depth: int
+    processes: int = 1
 
 
 @dataclass
@@ -135,13 +144,16 @@ def _train_stage(options: PipelineOptions, plan: Plan, method: str, cfg_options:
     cfg.merge_from_dict(parse_cli(epochs))
     cfg_options = cfg_options + epochs
     run = Run(method, work, final_checkpoint(cfg, work), int(cfg.train_dataloader.batch_size),
-              int(cfg.train_cfg.max_epochs), config, cfg_options, int(cfg.model.backbone.depth))
+              int(cfg.train_cfg.max_epochs), config, cfg_options, int(cfg.model.backbone.depth),
+              options.launch.processes)
     plan.runs[method] = run
-    command = _tool('tools/train.py', config, '--work-dir', work, '--resume',
-                    '--cfg-options', *cfg_options)
+    command = _tool('tools/train.py', config, '--work-dir', work, '--resume')
     if options.tensorboard:
         command.append('--tensorboard')
-    return Stage(f'train_{method}', command, [run.checkpoint], work, key=cfg.pretty_text,
+    command += ['--cfg-options', *cfg_options]
+    name = f'train_{method}'
+    command, env = launch_command(options.launch, 'tools/train.py', command, name)
+    return Stage(name, command, [run.checkpoint], work, env=env, key=cfg.pretty_text,
                  deps=deps)
 
 
@@ -151,11 +163,15 @@ def _stage2_stage(options: PipelineOptions, plan: Plan, source: Run) -> Stage:
     outputs = [osp.join(s2, 'correspondence.json')]
     if osp.isfile(osp.join(plan.data_root, ANN)):
         outputs.append(osp.join(s2, 'quality.json'))
-    return Stage('stage2', _tool(
+    one_process = _tool(
         'tools/stage2/discover.py', source.config, source.checkpoint, '--data-root',
         plan.data_root, '--work-dir', s2, '--knn-resize', str(options.knn_resize),
-        '--knn-crop', str(options.knn_crop), '--roi-size', str(options.roi_size)),
-        outputs, s2, deps=[f'train_{source.method}'])
+        '--knn-crop', str(options.knn_crop), '--roi-size', str(options.roi_size))
+    command, env = launch_command(options.launch, 'tools/stage2/discover.py', one_process,
+                                  'stage2')
+    # the result does not depend on the ranks: the one-process command fingerprints it
+    return Stage('stage2', command, outputs, s2, env=env, key=json.dumps(one_process[1:]),
+                 deps=[f'train_{source.method}'])
 
 
 def _training_stages(options: PipelineOptions, plan: Plan) -> None:

@@ -38,8 +38,9 @@ def _compute(plan: Plan) -> Dict[str, dict]:
     """Per trained method: epochs, images/s, iteration and stage wall times."""
     out = {}
     for method, run in plan.runs.items():
-        stats = training_throughput(read_scalars(run.work_dir), run.batch_size)
-        out[method] = dict(epochs=run.epochs, batch_size=run.batch_size, **stats,
+        batch = run.batch_size * run.processes  # images of one iteration, all processes
+        stats = training_throughput(read_scalars(run.work_dir), batch)
+        out[method] = dict(epochs=run.epochs, batch_size=batch, **stats,
                            train_wall_s=_seconds(plan, f'train_{method}'))
     if 'orl' in out:
         orl = out['orl']
@@ -135,8 +136,9 @@ def tables(report: dict) -> List[dict]:
                     'ORL stage 2 (s)', 'ORL total: BYOL + stage 2 + stage 3 (s)'],
             rows=rows,
             note='mean iteration time: mean of mmengine\'s logged iteration `time` (data + '
-                 'step) over the timed iterations; images/s = batch / that mean; wall times '
-                 'include start-up and checkpointing (all runs of the stage).'))
+                 'step) over the timed iterations; batch: of all processes; images/s = '
+                 'batch / that mean; wall times include start-up and checkpointing (all '
+                 'runs of the stage).'))
     scores = report['frozen_features']
     if scores:
         layers = sorted({k for s in scores.values() for k in s['svm_map']},

@@ -22,6 +22,7 @@ import os
 import os.path as osp
 import runpy
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +160,29 @@ def _run_in_process(stage: Stage, log: IO) -> int:
         _TEE.log = None
 
 
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send ``sig`` to a process group; whether any process of it was there."""
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _stop_group(proc: subprocess.Popen, grace: float = 30.) -> None:
+    """SIGTERM to the child's process group (torchrun passes it on to its workers, srun
+    to its tasks), SIGKILL to what is left of it after ``grace`` seconds."""
+    _signal_group(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()  # reaps the leader once it has exited
+        if not _signal_group(proc.pid, 0):
+            break
+        time.sleep(0.1)
+    _signal_group(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def run_command(stage: Stage, log_file: str) -> None:
     """Run a stage's command, streaming its output to the console and to ``log_file``.
 
@@ -177,8 +201,10 @@ def run_command(stage: Stage, log_file: str) -> None:
     with open(log_file, 'a') as log:
         log.write(f'\n$ {" ".join(stage.command)}\n')
         log.flush()
+        # its own process group: a launch script's torchrun/srun and their workers are
+        # stopped with it
         proc = subprocess.Popen(stage.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, env=env)
+                                text=True, env=env, start_new_session=True)
         assert proc.stdout is not None
         try:
             for line in proc.stdout:
@@ -186,8 +212,7 @@ def run_command(stage: Stage, log_file: str) -> None:
                 if _headline(line):
                     sys.stdout.write(f'  [{stage.name}] {line}')
         except BaseException:  # Ctrl-C, SIGTERM (see tools/pipeline.py): stop the child too
-            proc.terminate()
-            proc.wait()
+            _stop_group(proc)
             raise
         code = proc.wait()
     if code != 0:

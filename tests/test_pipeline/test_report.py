@@ -37,3 +37,21 @@ def test_markdown_and_html_print_the_loss_note_under_the_figure(tmp_path):
     assert "![losses](losses.png)\n\nLoss scales: BYOL: mmpretrain's convention" in markdown
     html = render_html(report, str(tmp_path))
     assert 'Loss scales: BYOL: mmpretrain&#x27;s convention' in html
+
+
+def test_compute_counts_the_images_of_all_processes(tmp_path):
+    """A run on 2 processes of batch 8 sees 16 images an iteration."""
+    import json
+
+    from orl_mm.pipeline.plan import Plan, Run
+    from orl_mm.pipeline.report import collect
+    logs = tmp_path / 'train' / '20260101_000000' / 'vis_data'
+    logs.mkdir(parents=True)
+    logs.joinpath('scalars.json').write_text(''.join(
+        json.dumps(dict(step=s, loss=-1., time=0.5)) + '\n' for s in (1, 2)))
+    plan = Plan(str(tmp_path), str(tmp_path), ['byol'])
+    plan.runs['byol'] = Run('byol', str(tmp_path / 'train'), 'epoch_2.pth', 8, 2, 'c.py', [],
+                            18, processes=2)
+    compute = collect(plan, 1., {})['compute']['byol']
+    assert compute['batch_size'] == 16 and compute['images_per_s'] == 32.
+    assert compute['iters'] == 2

@@ -165,3 +165,42 @@ def test_interrupt_stops_the_child_and_keeps_the_time(tmp_path, monkeypatch):
     assert children[0].poll() is not None  # the child was stopped, not orphaned
     record = stages.read_json(str(tmp_path / 'state' / 'slow.json'))
     assert record['done'] is False and record['seconds'] > 0
+
+
+def test_interrupt_stops_what_a_launch_script_started(tmp_path, monkeypatch):
+    """A launch script (bash running torchrun or srun) is stopped with its children: the
+    whole process group of the stage, not only the shell, which would orphan them."""
+    import time
+
+    import orl_mm.pipeline.stages as stages
+    child = ('import os, time\nprint("started", os.getpid(), flush=True)\n'
+             'time.sleep(60)')
+    # `; true` keeps bash waiting on its child (no exec), like the launch scripts
+    stage = Stage('launched', ['bash', '-c', f'{sys.executable} -c \'{child}\'; true'],
+                  [str(tmp_path / 'never')])
+    pids = []
+
+    class Console:
+        def write(self, text):
+            if '[launched] started' in text:
+                pids.append(int(text.split()[-1]))
+                raise SystemExit(143)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, 'stdout', Console())
+    with pytest.raises(SystemExit):
+        run_stages([stage], str(tmp_path / 'logs'))
+    monkeypatch.undo()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pids[0], 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pids[0], 9)
+        pytest.fail('the launch script\'s child outlived the pipeline')
+    assert stages.read_json(str(tmp_path / 'state' / 'launched.json'))['done'] is False
