@@ -24,6 +24,7 @@ def test_loss_note_names_the_scale_of_each_method_that_has_one():
     lines = note.splitlines()
     assert lines[0].startswith("BYOL: mmpretrain's convention") and '-4 to 0' in lines[0]
     assert lines[1].startswith('ORL: ')
+    assert 'ORL' not in lines[0]  # each line speaks of its own method only
     assert len(lines) == 2  # SCRL has no note
 
 
