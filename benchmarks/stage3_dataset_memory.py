@@ -146,8 +146,9 @@ def measure(work_dir: str, workers: int, samples: int, seconds: float) -> None:
         raise RuntimeError('the workers ended before their memory could be read: raise '
                            '--seconds')
     print(f'{worst["workers"]} of {workers} workers seen, {seen:,} samples in '
-          f'{time.time() - start:.0f} s: per worker peak RSS {worst["rss"] / 2**30:.2f} GiB, peak USS {worst["uss"] / 2**20:.0f} '
-          f'MiB; main + workers peak total PSS {worst["sum_pss"] / 2**30:.2f} GiB', flush=True)
+          f'{time.time() - start:.0f} s: per worker peak RSS {worst["rss"] / 2**30:.2f} GiB, '
+          f'peak USS {worst["uss"] / 2**20:.0f} MiB; main + workers peak total PSS '
+          f'{worst["sum_pss"] / 2**30:.2f} GiB', flush=True)
 
 
 def main() -> None:

@@ -69,4 +69,3 @@ def mine_image_pairs(query: int, neighbours: Sequence[int], boxes: Sequence[np.n
         all_pairs.append([[int(v) for v in p] for p in pairs])
         all_scores.append([float(s) for s in sims])
     return all_pairs, all_scores
-

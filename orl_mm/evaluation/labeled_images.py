@@ -31,7 +31,6 @@ __all__ = ['LabeledImages', 'DatasetFormatError', 'read_voc', 'read_multilabel_c
            'read_class_folders', 'read_any', 'split_train_test', 'IMAGE_EXTENSIONS']
 
 
-
 class DatasetFormatError(ValueError):
     """A file of a labelled set is malformed (the message names the file and entry)."""
 

@@ -3,9 +3,10 @@
 Each method of the plugin registers one record next to its model (``ORL``, ``SCRL`` and
 ``SlotCon`` in their algorithm files; ``BYOL`` beside its parameter-only-EMA subclass of
 mmpretrain's BYOL; ``DenseCL``, whose model mmpretrain provides, and the random baseline,
-which has none, in ``orl_mm/models/algorithms/`` files of their own). The checkpoint loader, the transfer initialiser, the comparison pipeline, its
-report and the tests read the record instead of keeping their own tables, so a new method
-is its model file, its configs and its record, plus the line that imports the record.
+which has none, in ``orl_mm/models/algorithms/`` files of their own). The checkpoint loader,
+the transfer initialiser, the comparison pipeline, its report and the tests read the record
+instead of keeping their own tables, so a new method is its model file, its configs and its
+record, plus the line that imports the record.
 
 This module depends on nothing else of the package.
 """

@@ -1,8 +1,30 @@
 """Helpers for tests that run the command-line tools in a subprocess."""
+import importlib.util
 import os
+import os.path as osp
 import re
 import subprocess
+from types import ModuleType
 from typing import List, Sequence
+
+
+def load_tool(path: str) -> ModuleType:
+    """Import a command-line tool as a module, e.g. ``load_tool('tools/misc/check_data.py')``.
+
+    Args:
+        path: The tool's path relative to the package root (the clone, or the installed
+            package's ``.mim`` copy: :func:`orl_mm.pipeline.methods.tool_path`).
+
+    Raises:
+        FileNotFoundError: If the tool is in neither.
+    """
+    from orl_mm.pipeline.methods import tool_path
+    full = tool_path(path)
+    name = osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, full)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_tool(cmd: Sequence[str], cwd: str, timeout: int = 600, env: dict = None) -> str:

@@ -1,21 +1,17 @@
 """Stage 2's defaults have one source: the settings dataclasses (argparse reads them)."""
 import dataclasses
-import importlib.util
 import os.path as osp
 
 from orl_mm.correspondence import ProposalSettings, Stage2Config
 from orl_mm.correspondence.embed import EmbedSettings
 from orl_mm.structures.correspondence import Correspondence
+from orl_mm.testing.cli import load_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _discover():
-    spec = importlib.util.spec_from_file_location(
-        'discover', osp.join(ROOT, 'tools', 'stage2', 'discover.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/stage2/discover.py')
 
 
 def test_command_line_defaults_are_the_dataclass_defaults(tmp_path):

@@ -12,6 +12,7 @@ from orl_mm.pipeline import (LaunchOptions, PipelineOptions, build_plan, fingerp
                              run_stages)
 from orl_mm.pipeline.methods import package_root
 from orl_mm.structures.method import registered_methods
+from orl_mm.testing.cli import load_tool
 
 SLURM_DISCOVER = osp.join(package_root(), 'tools/stage2/slurm_discover.sh')
 
@@ -152,11 +153,7 @@ def test_two_gloo_processes_then_finished_on_one(tmp_path, demo_root, monkeypatc
 
 
 def test_command_line_sets_the_launch_options(repo_root):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'pipeline_cli', osp.join(repo_root, 'tools', 'pipeline.py'))
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_tool('tools/pipeline.py')
     args = cli.parse_args(['--methods', 'byol', '--launcher', 'slurm', '--gpus', '16',
                            '--partition', 'gpu', '--gpus-per-node', '4',
                            '--cpus-per-task', '6', '--srun-args=--time=72:00:00'])

@@ -1,18 +1,9 @@
 """tools/misc/check_data.py: COCO / COCO+ / VOC layouts, and exactly what is missing."""
-import importlib.util
 import json
 import os
-import os.path as osp
+from orl_mm.testing.cli import load_tool
 
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                'tools', 'misc', 'check_data.py')
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location('check_data', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOL = 'tools/misc/check_data.py'
 
 
 def _coco(root, n_train=3, n_val=2, listed_extra=0, unlabeled=0):
@@ -29,7 +20,7 @@ def _coco(root, n_train=3, n_val=2, listed_extra=0, unlabeled=0):
 
 
 def test_complete_subset_and_what_is_missing(tmp_path, capsys):
-    tool = _tool()
+    tool = load_tool(TOOL)
     root = tmp_path / 'coco'
     _coco(root)
     code, report = tool.main(['coco', str(root), '--subset'])
@@ -51,7 +42,7 @@ def test_complete_subset_and_what_is_missing(tmp_path, capsys):
 
 
 def test_listed_images_absent_and_broken_json(tmp_path, capsys):
-    tool = _tool()
+    tool = load_tool(TOOL)
     root = tmp_path / 'coco'
     _coco(root, listed_extra=2)
     code, _ = tool.main(['coco', str(root), '--subset'])
@@ -67,7 +58,7 @@ def test_listed_images_absent_and_broken_json(tmp_path, capsys):
 
 
 def test_voc0712(tmp_path, capsys):
-    tool = _tool()
+    tool = load_tool(TOOL)
     root = tmp_path / 'VOCdevkit'
     for year, lists in (('VOC2007', ('trainval', 'test')), ('VOC2012', ('trainval', ))):
         os.makedirs(root / year / 'ImageSets' / 'Main')

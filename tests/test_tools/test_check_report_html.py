@@ -1,21 +1,12 @@
 """tools/misc/check_report_html.py: the report page in headless Chromium (skips without it)."""
 import base64
-import importlib.util
-import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
+from orl_mm.testing.cli import load_tool
 
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                'tools', 'misc', 'check_report_html.py')
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location('check_report_html', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+TOOL = 'tools/misc/check_report_html.py'
 
 
 def _page(tmp_path, broken: bool) -> str:
@@ -30,7 +21,7 @@ def _page(tmp_path, broken: bool) -> str:
 
 
 def test_every_figure_renders_and_a_broken_one_is_caught(tmp_path, capsys):
-    tool = _tool()
+    tool = load_tool(TOOL)
     if tool.find_chromium() is None:
         pytest.skip('no Chromium on PATH (Debian: apt-get install chromium; or set CHROMIUM)')
     shot = str(tmp_path / 'shot.png')

@@ -1,5 +1,4 @@
 """tools/evaluation/{svm,low_shot_svm,knn}.py end to end on a tiny class-folder image set."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -7,16 +6,11 @@ import os.path as osp
 import numpy as np
 import pytest
 from PIL import Image
-
-BENCH = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
-                 'evaluation')
+from orl_mm.testing.cli import load_tool
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, osp.join(BENCH, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'tools/evaluation/{name}.py')
 
 
 @pytest.fixture(scope='module')

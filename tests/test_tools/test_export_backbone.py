@@ -1,5 +1,4 @@
 """tools/model_converters/export_backbone.py: mmdet/torchvision .pth and detectron2 .pkl."""
-import importlib.util
 import os.path as osp
 import pickle
 
@@ -11,16 +10,9 @@ from mmdet.models.backbones import ResNet as MMDetResNet
 from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.export import to_detectron2_name
+from orl_mm.testing.cli import load_tool
 
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                'tools', 'model_converters', 'export_backbone.py')
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location('export_backbone', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOL = 'tools/model_converters/export_backbone.py'
 
 
 @pytest.fixture(scope='module')
@@ -42,7 +34,7 @@ def test_pth_loads_into_mmdet_and_torchvision(plugin_ckpt, tmp_path, weights):
     path, online, target = plugin_ckpt
     ref = online if weights == 'online' else target
     out = str(tmp_path / 'r18.pth')
-    assert _tool().main([path, out, '--weights', weights]) == 0
+    assert load_tool(TOOL).main([path, out, '--weights', weights]) == 0
     exported = torch.load(out, weights_only=True)  # plain tensors only
 
     det = MMDetResNet(depth=18)
@@ -60,7 +52,7 @@ def test_pth_loads_into_mmdet_and_torchvision(plugin_ckpt, tmp_path, weights):
 def test_detectron2_pkl_layout(plugin_ckpt, tmp_path):
     path, online, _ = plugin_ckpt
     out = str(tmp_path / 'r18.pkl')
-    assert _tool().main([path, out]) == 0
+    assert load_tool(TOOL).main([path, out]) == 0
     with open(out, 'rb') as f:
         payload = pickle.load(f)
     assert payload['matching_heuristics'] is True
@@ -92,11 +84,11 @@ def test_mismatch_fails_loudly_and_writes_nothing(plugin_ckpt, tmp_path, capsys)
     bad = str(tmp_path / 'bad.pth')
     torch.save({'state_dict': state}, bad)
     out = str(tmp_path / 'out.pth')
-    assert _tool().main([bad, out]) == 1
+    assert load_tool(TOOL).main([bad, out]) == 1
     err = capsys.readouterr().err
     assert '1 missing keys' in err and 'layer4.1.bn2.weight' in err
     assert not osp.exists(out)
-    assert _tool().main([bad, out, '--weights', 'target']) == 0  # target is complete
+    assert load_tool(TOOL).main([bad, out, '--weights', 'target']) == 0  # target is complete
 
 
 def test_default_is_the_teacher_for_slotcon(plugin_ckpt, tmp_path, capsys):
@@ -107,7 +99,7 @@ def test_default_is_the_teacher_for_slotcon(plugin_ckpt, tmp_path, capsys):
     torch.save(ckpt, slotcon)
     for src, ref, said in ((path, online, 'online weights'), (slotcon, target, 'the teacher')):
         out = str(tmp_path / 'r18.pth')
-        assert _tool().main([src, out]) == 0
+        assert load_tool(TOOL).main([src, out]) == 0
         assert said in capsys.readouterr().out
         exported = torch.load(out, weights_only=True)
         for key, value in ref.items():

@@ -6,8 +6,6 @@ ORL's neck and predictors those of ``openselfsup/models/necks.py`` ``NonLinearNe
 with ``fc0`` biased, ``bn0``, unbiased ``fc1`` (the per-method tests in
 ``tests/test_models/test_converters`` check every layout in full).
 """
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
@@ -15,16 +13,11 @@ import torchvision
 from mmdet.models.backbones import ResNet as MMDetResNet
 
 from orl_mm.evaluation.checkpoints import build_backbone, checkpoint_method, resolve_weights
-
-TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
-                 'model_converters')
+from orl_mm.testing.cli import load_tool
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'tools/model_converters/{name}.py')
 
 
 def _random(shapes, seed):

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-RECORDER = '#!/usr/bin/env bash\nprintf "%s\\n" "$(basename "$0")" "$@" > "$RECORD_TO.$(basename "$0")"\n'
+RECORDER = ('#!/usr/bin/env bash\n'
+            'printf "%s\\n" "$(basename "$0")" "$@" > "$RECORD_TO.$(basename "$0")"\n')
 
 
 @pytest.fixture

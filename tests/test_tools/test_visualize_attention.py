@@ -1,15 +1,11 @@
 """tools/analysis/visualize_attention.py: the side-by-side sheet of two checkpoints."""
-import importlib.util
-import os.path as osp
 
 import cv2
 import numpy as np
 import torch
 from mmpretrain.models import ResNet
 from PIL import Image
-
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                'tools', 'analysis', 'visualize_attention.py')
+from orl_mm.testing.cli import load_tool
 
 
 def test_side_by_side_sheet(tmp_path):
@@ -20,9 +16,7 @@ def test_side_by_side_sheet(tmp_path):
     torch.save({'state_dict': {f'backbone.{k}': v for k, v in net.state_dict().items()}}, ckpt)
     for i in range(2):
         Image.fromarray(np.full((50, 70, 3), 60 * i, np.uint8)).save(tmp_path / f'{i}.jpg')
-    spec = importlib.util.spec_from_file_location('visualize_attention', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/analysis/visualize_attention.py')
     out = str(tmp_path / 'sheet.png')
     tool.main(['--ckpt', 'random=random', '--ckpt', f'ORL={ckpt}', '--depth', '18',
                '--images', str(tmp_path), '--num', '2', '--size', '48', '--out', out])

@@ -1,5 +1,4 @@
 """tools/analysis/visualize_{scrl_boxes,prototypes}.py: the SCRL and SlotCon figures."""
-import importlib.util
 import os.path as osp
 
 import cv2
@@ -7,18 +6,14 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
+from orl_mm.testing.cli import load_tool
 
-TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
-                 'analysis')
 SLOTCON = 'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py'
 SCRL = 'configs/scrl/scrl_resnet18_1xb8-tiny-2e_demo.py'
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, osp.join(TOOLS, f'{name}.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_tool(f'tools/analysis/{name}.py')
 
 
 def test_prototype_maps_from_a_checkpoint(repo_root, demo_root, tmp_path):

@@ -19,7 +19,8 @@ Each step alone: ``--steps proposals`` (or ``tools/stage2/proposals.py ...``, ``
 after a kill resumes. Distributed: ``torchrun --nproc_per_node N tools/stage2/discover.py
 ... --launcher pytorch`` (gloo without a GPU), or ``tools/stage2/slurm_discover.sh``
 (``--launcher slurm``). Selective search on a CPU farm / slurm job array: N processes with
-``--steps proposals --shard I/N``, then the other steps. See README "Stage 2 on slurm and CPU farms".
+``--steps proposals --shard I/N``, then the other steps. See README "Stage 2 on slurm and
+CPU farms".
 """
 import argparse
 import json

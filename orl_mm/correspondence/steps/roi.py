@@ -70,7 +70,7 @@ class RoIStep(Step):
         return out
 
     def run(self, ctx: Context) -> Dict:
-        cfg, work = ctx.cfg, ctx.work
+        work = ctx.work
         props = work.read_output('proposals', self.name)
         boxes = dict(zip(props['images'], props['boxes']))
         todo = [(i, ctx.images[i].path, boxes[i]) for i in ctx.mine(props['images'])

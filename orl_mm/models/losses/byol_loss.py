@@ -53,4 +53,3 @@ class BYOLLoss(nn.Module):
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Args: pred, target of shape (N, C). Returns a scalar."""
         return self.loss_weight * byol_distance(pred, target).mean()
-

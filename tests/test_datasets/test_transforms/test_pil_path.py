@@ -34,8 +34,8 @@ SLOTCON = 'configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py'
 def photo(path, height=240, width=320, seed=0):
     """A JPEG with smooth colour and noise (saturated, dark and bright parts), decoded."""
     rng = np.random.RandomState(seed)
-    pixels = smooth_image(height, width, seed).astype(int) + rng.randint(-40, 41, (height,
-                                                                                 width, 3))
+    noise = rng.randint(-40, 41, (height, width, 3))
+    pixels = smooth_image(height, width, seed).astype(int) + noise
     Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path, quality=90)
     return Image.open(path).convert('RGB')  # the references' decode
 

@@ -156,7 +156,6 @@ def test_no_boxes_without_overlap():
     assert not out['box_valid'].any() and not out['view_boxes'].any()
 
 
-
 def _reference_scales(crops, size):
     """The reference's zooms (size / crop side) and the overlap's corner and scaled size,
     for crops as its (y, x, h, w); None where the crops do not meet."""

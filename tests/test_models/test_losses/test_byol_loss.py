@@ -10,4 +10,3 @@ def test_distance_exact_values():
     torch.testing.assert_close(byol_distance(p, z), torch.tensor([0., 2., 4., 0.]))
     torch.testing.assert_close(BYOLLoss()(p, z), torch.tensor(1.5))
     torch.testing.assert_close(BYOLLoss(loss_weight=2.)(p, z), torch.tensor(3.))
-
