@@ -11,6 +11,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
+from orl_mm.testing.models import write_plugin_checkpoint
 
 CFG_DIR = 'configs/transfer/mmdetection'
 TABLE4 = 'mask-rcnn_r50_fpn_8xb2-syncbn-ms-90k_coco.py'
@@ -191,21 +192,8 @@ def test_c4_head_ends_with_the_extra_norm(repo_root):
 
 
 def _orl_checkpoint(path, slotcon=False):
-    """A tiny plugin checkpoint; ``slotcon``: with SlotCon's signature keys (its paper
-    transfers the teacher)."""
-    torch.manual_seed(0)
-    online, target = ResNet(depth=18), ResNet(depth=18)
-    online.init_weights()
-    target.init_weights()
-    state = {f'backbone.{k}': v for k, v in online.state_dict().items()}
-    state.update({f'target_net.module.0.{k}': v for k, v in target.state_dict().items()})
-    state['neck.mlp.0.weight'] = torch.zeros(2, 2)
-    if slotcon:
-        state['grouping.prototypes.weight'] = torch.zeros(4, 4)
-    # an mmengine training checkpoint pickles more than tensors: needs orl_mm.compat's loader
-    torch.save({'meta': {'epoch': 1}, 'state_dict': state, 'message_hub': {'x': SimpleNamespace()}},
-               path)
-    return online.state_dict(), target.state_dict()
+    """A tiny plugin training checkpoint; ``slotcon``: with SlotCon's signature keys."""
+    return write_plugin_checkpoint(path, slotcon, meta={'epoch': 1})
 
 
 def _runner(cfg, model):

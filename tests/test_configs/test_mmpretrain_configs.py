@@ -11,6 +11,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.hooks import PretrainedBackboneCheckHook
+from orl_mm.testing.models import write_plugin_checkpoint
 
 CFG_DIR = 'configs/transfer/classification'
 SEMI = {1: 'resnet50_4xb64-syncbn-semi-1pct-steplr-20e_in1k.py',
@@ -74,17 +75,8 @@ def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, pe
     from mmpretrain.registry import MODELS
     from mmpretrain.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    torch.manual_seed(0)
-    online, target = ResNet(depth=18), ResNet(depth=18)
-    online.init_weights()
-    target.init_weights()
-    state = {f'backbone.{k}': v for k, v in online.state_dict().items()}
-    state.update({f'target_net.module.0.{k}': v for k, v in target.state_dict().items()})
-    state['neck.mlp.0.weight'] = torch.zeros(2, 2)
-    if slotcon:
-        state['grouping.prototypes.weight'] = torch.zeros(4, 4)
     ckpt = str(tmp_path / 'ckpt.pth')
-    torch.save({'meta': {}, 'state_dict': state, 'message_hub': {'x': SimpleNamespace()}}, ckpt)
+    online, target = write_plugin_checkpoint(ckpt, slotcon)
     cfg = _cfg(repo_root, SEMI[percent])
     # a ResNet-18 and plain BN (one process) keep the test CPU-sized
     cfg.model.backbone.update(depth=18, norm_cfg=dict(type='BN', requires_grad=True))
@@ -98,7 +90,7 @@ def test_semi_supervised_model_loads_a_plugin_checkpoint(repo_root, tmp_path, pe
         PretrainedBackboneCheckHook().before_train(runner)
     model.init_weights()
     PretrainedBackboneCheckHook().before_train(runner)
-    ref = (online if expected == 'online' else target).state_dict()
+    ref = online if expected == 'online' else target
     for key, value in model.backbone.state_dict().items():
         torch.testing.assert_close(value, ref[key], rtol=0, atol=0)
     # fine-tuning: every backbone parameter trains, the head at 100x the lr

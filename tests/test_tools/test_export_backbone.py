@@ -7,26 +7,19 @@ import pytest
 import torch
 import torchvision
 from mmdet.models.backbones import ResNet as MMDetResNet
-from mmpretrain.models import ResNet
 
 from orl_mm.evaluation.export import to_detectron2_name
 from orl_mm.testing.cli import load_tool
+from orl_mm.testing.models import write_plugin_checkpoint
 
 TOOL = 'tools/model_converters/export_backbone.py'
 
 
 @pytest.fixture(scope='module')
 def plugin_ckpt(tmp_path_factory):
-    torch.manual_seed(0)
-    online, target = ResNet(depth=18), ResNet(depth=18)
-    online.init_weights()
-    target.init_weights()
-    state = {f'backbone.{k}': v for k, v in online.state_dict().items()}
-    state.update({f'target_net.module.0.{k}': v for k, v in target.state_dict().items()})
-    state['neck.mlp.0.weight'] = torch.zeros(3, 3)
     path = str(tmp_path_factory.mktemp('ckpt') / 'orl.pth')
-    torch.save({'meta': {}, 'state_dict': state}, path)
-    return path, online.state_dict(), target.state_dict()
+    online, target = write_plugin_checkpoint(path, neck_dim=3, message_hub=False)
+    return path, online, target
 
 
 @pytest.mark.parametrize('weights', ['online', 'target'])
