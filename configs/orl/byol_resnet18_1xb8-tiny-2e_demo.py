@@ -2,7 +2,8 @@
 # views, small MLPs, batch 8, 2 epochs on the embedded demo set (tools/misc/build_demo_data.py).
 # The full config's pipeline, smaller crops only.
 _base_ = './byol_resnet50_8xb64-coslr-800e_coco.py'
-from orl_mm.utils.configs import with_sizes  # noqa: E402 (after _base_: an old-style config)
+# after _base_: an old-style config
+from orl_mm.utils.configs import tiny_cpu_runtime, with_sizes  # noqa: E402
 
 # plain BN everywhere (mmpretrain's necks default to SyncBN, which needs GPUs)
 model = dict(
@@ -16,11 +17,9 @@ model = dict(
 view_size = 64
 train_pipeline = with_sizes(_base_.train_pipeline, PILRandomResizedCrop=dict(scale=view_size))
 
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(data_root='data/demo/', pipeline=train_pipeline))
+# one process, batch 8 on the demo set, logs and checkpoints every epoch, seed 0
+(train_dataloader, train_cfg, auto_scale_lr, default_hooks, log_processor,
+ randomness) = tiny_cpu_runtime(train_pipeline, epochs=2)
 
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.05))  # fp32 on CPU
 # the full config's schedule (mmcv's per-epoch cosine with its warm-up), 2 epochs
@@ -28,9 +27,3 @@ param_scheduler = [
     dict(type='EpochCosineWarmupLR', T_max=2, eta_min=0., warmup_epochs=1, warmup_ratio=0.1,
          by_epoch=True, begin=0, end=2, convert_to_iter_based=True),
 ]
-train_cfg = dict(max_epochs=2)
-auto_scale_lr = dict(base_batch_size=8)
-default_hooks = dict(
-    logger=dict(interval=1), checkpoint=dict(interval=1, max_keep_ckpts=2))
-log_processor = dict(window_size=1)
-randomness = dict(seed=0)

@@ -3,7 +3,8 @@
 # The views are the full config's (configs/_base_/datasets/coco_slotcon.py) with the crop
 # size changed, nothing else.
 _base_ = './slotcon_resnet50_8xb64-lars-coslr-800e_coco.py'
-from orl_mm.utils.configs import with_sizes  # noqa: E402 (after _base_: an old-style config)
+# after _base_: an old-style config
+from orl_mm.utils.configs import tiny_cpu_runtime, with_sizes  # noqa: E402
 
 num_prototypes = 16
 model = dict(
@@ -17,11 +18,9 @@ model = dict(
 crop_size = 64
 train_pipeline = with_sizes(_base_.train_pipeline,
                             RandomResizedCropWithBox=dict(scale=crop_size))
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(data_root='data/demo/', pipeline=train_pipeline))
+# one process, batch 8 on the demo set, logs and checkpoints every epoch, seed 0
+(train_dataloader, train_cfg, auto_scale_lr, default_hooks, log_processor,
+ randomness) = tiny_cpu_runtime(train_pipeline, epochs=2)
 
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.1))  # fp32 on CPU
 param_scheduler = [
@@ -30,8 +29,3 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=1, eta_min=1e-6, by_epoch=True, begin=1, end=2,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(max_epochs=2)
-auto_scale_lr = dict(base_batch_size=8)
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1, max_keep_ckpts=2))
-log_processor = dict(window_size=1)
-randomness = dict(seed=0)

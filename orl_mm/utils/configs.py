@@ -14,7 +14,7 @@ Imported functions are dropped from the parsed config by mmengine, so the dumped
 holds plain dicts only.
 """
 import copy
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 #: Where pipelines nest other pipelines: ``MultiView``/``MultiViewWithGeometry``
 #: (``transforms``: a list of pipelines), ``RandomApply``/``RandomChoice`` (``transforms``),
@@ -85,3 +85,31 @@ def with_sizes(pipeline: Any, **sizes: Dict[str, Any]) -> List[dict]:
     if absent:
         raise ValueError(f'with_sizes: no {absent} transform in the pipeline')
     return out
+
+
+def tiny_cpu_runtime(pipeline: Any, epochs: int = 2, batch_size: int = 8,
+                     data_root: str = 'data/demo/', **dataset: Any) -> Tuple[dict, ...]:
+    """The runtime of every tiny CPU config (tests and the demo), written once.
+
+    One process without loader workers, a batch of ``batch_size`` on the embedded demo set,
+    a log line and a checkpoint every epoch (the last two kept) and seed 0. The lr and its
+    schedule stay in each config: they are the method's.
+
+    Args:
+        pipeline: The config's training pipeline.
+        epochs: Training epochs.
+        batch_size: Images per batch; also ``auto_scale_lr``'s base batch, so the config's
+            lr is meant for it.
+        data_root: The dataset's root.
+        **dataset: More arguments of the dataset (e.g. ORL's ``corr_file``).
+
+    Returns:
+        ``(train_dataloader, train_cfg, auto_scale_lr, default_hooks, log_processor,
+        randomness)``, each merged by mmengine into the base config's entry.
+    """
+    train_dataloader = dict(
+        batch_size=batch_size, num_workers=0, persistent_workers=False,
+        dataset=dict(data_root=data_root, **dataset, pipeline=pipeline))
+    default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1, max_keep_ckpts=2))
+    return (train_dataloader, dict(max_epochs=epochs), dict(base_batch_size=batch_size),
+            default_hooks, dict(window_size=1), dict(seed=0))
