@@ -5,13 +5,12 @@ Example::
     python tools/test.py CONFIG CHECKPOINT --work-dir work_dirs/eval
 """
 import argparse
-import os
 
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from orl_mm.utils import (init_distributed_without_cuda, load_config,
+from orl_mm.utils import (init_distributed_without_cuda, load_config, parse_with_launcher,
                           set_default_dataloader_cfg, setup_work_dir)
 
 
@@ -23,13 +22,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='dump the evaluation results to this pickle file')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='override config settings')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
-        help='job launcher (pytorch = torchrun)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_with_launcher(parser)
 
 
 def main() -> None:

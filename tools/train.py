@@ -8,14 +8,13 @@ Examples::
     bash tools/dist_train.sh CONFIG 8                     # torchrun, 8 processes
 """
 import argparse
-import os
 
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from orl_mm.utils import (add_tensorboard, init_distributed_without_cuda, load_config,
-                          set_default_dataloader_cfg, setup_work_dir)
+                          parse_with_launcher, set_default_dataloader_cfg, setup_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,13 +37,7 @@ def parse_args() -> argparse.Namespace:
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. train_cfg.max_epochs=1 '
         'train_dataloader.dataset.data_root=data/coco/')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
-        help='job launcher (pytorch = torchrun)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_with_launcher(parser)
 
 
 def main() -> None:

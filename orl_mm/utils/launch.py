@@ -8,6 +8,7 @@ itself (mmengine's Runner then finds it initialised and skips its own set-up) an
 the DDP wrapper CPU-compatible (``device_ids=None``). Process management stays with
 ``torchrun``/slurm; nothing here spawns processes.
 """
+import argparse
 import datetime
 import os
 import os.path as osp
@@ -46,6 +47,18 @@ def add_tensorboard(cfg: Config) -> None:
     if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
         backends.append(dict(type='TensorboardVisBackend'))
     visualizer['vis_backends'] = backends
+
+
+def parse_with_launcher(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Add mmengine's ``--launcher`` and torch's ``--local_rank`` to a front door's parser,
+    parse, and export ``LOCAL_RANK`` (as torch.distributed.launch passes it)."""
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher (pytorch = torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None:

@@ -4,8 +4,11 @@ stand-ins that write down the command line they were given."""
 import os
 import os.path as osp
 import subprocess
+import sys
 
 import pytest
+
+from orl_mm.testing.cli import load_tool
 
 RECORDER = ('#!/usr/bin/env bash\n'
             'printf "%s\\n" "$(basename "$0")" "$@" > "$RECORD_TO.$(basename "$0")"\n')
@@ -73,3 +76,13 @@ def test_slurm_test_on_cpu_nodes_keeps_one_task_per_node(repo_root, recorders):
     assert {'--ntasks=2', '--ntasks-per-node=1', '--gres=gpu:0'} <= set(argv)
     assert _script_args(argv, 'tools/test.py') == [
         'cfg.py', 'model.pth', '--launcher', 'slurm']
+
+
+@pytest.mark.parametrize('tool,args', [('tools/train.py', ['cfg.py']),
+                                       ('tools/test.py', ['cfg.py', 'model.pth'])])
+def test_front_doors_take_the_launcher_and_export_the_local_rank(tool, args, monkeypatch):
+    """What torchrun / srun add (``--launcher``, the legacy ``--local_rank``) is understood."""
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    monkeypatch.setattr(sys, 'argv', [tool, *args, '--launcher', 'slurm', '--local_rank', '3'])
+    parsed = load_tool(tool).parse_args()
+    assert parsed.launcher == 'slurm' and os.environ['LOCAL_RANK'] == '3'
