@@ -9,36 +9,18 @@
 #
 # Work dir: work_dirs/transfer/mmdetection/<config name>/<checkpoint name> (or --work-dir).
 set -euo pipefail
-if [ $# -lt 2 ]; then
-    echo "usage: $0 CONFIG CHECKPOINT [GPUS] [extra mim/mmdet args]" >&2
-    exit 2
-fi
-CFG=$1
-CKPT=$2
-GPUS=${3:-8}
-shift $(( $# < 3 ? $# : 3 ))
 case ${WEIGHTS:=auto} in
     auto|online|target) ;;
     *) echo "WEIGHTS must be auto, online or target, got ${WEIGHTS}" >&2; exit 2 ;;
 esac
-[ -f "$CKPT" ] || { echo "checkpoint not found: $CKPT" >&2; exit 1; }
+source "$(dirname "$0")/common.sh"
 WORK_DIR=work_dirs/transfer/mmdetection/$(basename "${CFG%.py}")/$(basename "${CKPT%.*}")
 # OrlPretrained resolves WEIGHTS=auto from the checkpoint and logs which backbone it took
 OPTS=(model.backbone.init_cfg.checkpoint="$CKPT" model.backbone.init_cfg.weights=$WEIGHTS)
 case $(basename "$CFG") in
     *_c4_*)  # C4: res5 is the shared RoI head, read from the same checkpoint
         OPTS+=(model.roi_head.shared_head.init_cfg.checkpoint="$CKPT"
-               model.roi_head.shared_head.init_cfg.weights=$WEIGHTS)
-        BN_OPTS=(model.backbone.norm_cfg.type=BN model.roi_head.shared_head.norm_cfg.type=BN) ;;
-    *)
-        BN_OPTS=(model.backbone.norm_cfg.type=BN model.neck.norm_cfg.type=BN
-                 model.roi_head.bbox_head.norm_cfg.type=BN
-                 model.roi_head.mask_head.norm_cfg.type=BN) ;;
+               model.roi_head.shared_head.init_cfg.weights=$WEIGHTS) ;;
 esac
-if [ "$GPUS" -eq 1 ]; then
-    OPTS+=("${BN_OPTS[@]}")
-    LAUNCH=(--launcher none)
-else
-    LAUNCH=(--launcher pytorch -G "$GPUS")
-fi
-mim train mmdet "$CFG" "${LAUNCH[@]}" --work-dir "$WORK_DIR" --cfg-options "${OPTS[@]}" "$@"
+mim train mmdet "$CFG" "${LAUNCH[@]}" --work-dir "$WORK_DIR" \
+    --cfg-options "${OPTS[@]}" ${BN_OPTS[@]+"${BN_OPTS[@]}"} "$@"
