@@ -1,9 +1,7 @@
 # ORL stage 1: COCO train2017 as unlabeled scene images with BYOL's two views at 224 px
 # (view 1: crop + colour 1, view 2: crop + colour 2; see byol_pipeline.py).
-_base_ = './byol_pipeline.py'
+_base_ = ['./byol_pipeline.py', './coco_train2017.py']
 
-dataset_type = 'SceneImageDataset'
-data_root = 'data/coco/'
 
 train_pipeline = [
     _base_.load_image,
@@ -12,15 +10,4 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/instances_train2017.json',
-        data_prefix=dict(img_path='train2017/'),
-        pipeline=train_pipeline))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -9,8 +9,8 @@
 # Images are decoded without EXIF rotation (PIL's Image.open) and kept as PIL images to the
 # end of each view (the PIL path: orl_mm/datasets/transforms/pil_image.py), as the other
 # COCO bases.
-dataset_type = 'SceneImageDataset'
-data_root = 'data/coco/'
+_base_ = './coco_train2017.py'
+
 view_size = 224
 view_pipeline = [
     dict(type='PILRandomResizedCrop', scale=view_size, crop_ratio_range=(0.2, 1.),
@@ -30,15 +30,4 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    drop_last=True,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/instances_train2017.json',
-        data_prefix=dict(img_path='train2017/'),
-        pipeline=train_pipeline))
+    batch_size=32, num_workers=4, drop_last=True, dataset=dict(pipeline=train_pipeline))

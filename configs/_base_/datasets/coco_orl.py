@@ -9,10 +9,9 @@
 # Patches: crop the box, resize to 96 x 96 bilinear with PIL (anti-aliased), flip p = 0.5,
 # then colour 1 (first patch of each pair) or colour 2 (second). All on the PIL path
 # (byol_color.py): the reference's TF.resized_crop of the PIL image, one array per patch.
-_base_ = './byol_pipeline.py'
+_base_ = ['./byol_pipeline.py', './coco_train2017.py']
 
 dataset_type = 'CorrespondenceDataset'
-data_root = 'data/coco/'
 patch_size = 96
 
 patch_crop = [
@@ -40,15 +39,7 @@ train_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
     dataset=dict(
         type=dataset_type,
-        data_root=data_root,
         corr_file='annotations/orl_correspondence_train2017.json',
-        ann_file='annotations/instances_train2017.json',
-        data_prefix=dict(img_path='train2017/'),
         pipeline=train_pipeline))

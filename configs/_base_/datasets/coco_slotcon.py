@@ -7,10 +7,8 @@
 # without EXIF rotation, as the reference's PIL Image.open (data/datasets.py), and kept as
 # PIL images to the end of each view (the PIL path, byol_color.py).
 # Written once: the tiny config changes `crop_size` only.
-_base_ = './byol_color.py'
+_base_ = ['./byol_color.py', './coco_train2017.py']
 
-dataset_type = 'SceneImageDataset'
-data_root = 'data/coco/'
 crop_size = 224
 
 view_crop_with_box = [
@@ -31,16 +29,4 @@ train_pipeline = [
     dict(type='PackInputs', algorithm_keys=['view_coords', 'view_flips']),
 ]
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/instances_train2017.json',
-        data_prefix=dict(img_path='train2017/'),
-        pipeline=train_pipeline))
+train_dataloader = dict(drop_last=True, dataset=dict(pipeline=train_pipeline))
