@@ -41,7 +41,7 @@ class Context:
                                                 self.cfg.device)
         return self.encoder
 
-    def mine(self, indices):
+    def my_share(self, indices):
         """This rank's share (``rank::world``, or ``i::n`` for shard ``i/n``) of ``indices``."""
         i, n = self.shard or (self.rank, self.world)
         return list(indices)[i::n]

@@ -36,7 +36,7 @@ class KnnStep(Step):
         t0, forwards = time.perf_counter(), 0
         if work.read_json(work.output('knn')) is None:
             shard = work.knn_shard(ctx.rank, ctx.world)
-            paths = [] if osp.isfile(shard) else [ctx.images[i].path for i in ctx.mine(kept)]
+            paths = [] if osp.isfile(shard) else [ctx.images[i].path for i in ctx.my_share(kept)]
             with Tracker(ctx, self.name, len(paths), f'[rank {ctx.rank}] image embeddings'
                          if ctx.world == 1 else 'image embeddings') as track:
                 if paths:

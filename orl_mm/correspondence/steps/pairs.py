@@ -41,7 +41,7 @@ class PairsStep(Step):
             except OSError as err:
                 raise Stage2Error(f'{path} missing: run the roi step first') from err
 
-        todo = [i for i in ctx.mine(props['images'])
+        todo = [i for i in ctx.my_share(props['images'])
                 if work.read_part('pairs', i, ctx.images[i].file_name) is None]
         t0 = time.perf_counter()
         title = f'[rank {ctx.rank}] pair mining' if ctx.world == 1 else 'pair mining'

@@ -55,7 +55,7 @@ class ProposalsStep(Step):
         cfg, work = ctx.cfg, ctx.work
         if cfg.proposals_from:  # ORL's released boxes instead of selective search
             return run_import(ctx, self.merge)
-        todo = [(r.index, r.file_name, r.path, cfg.proposal) for r in ctx.mine(ctx.images)
+        todo = [(r.index, r.file_name, r.path, cfg.proposal) for r in ctx.my_share(ctx.images)
                 if work.read_part('proposals', r.index, r.file_name) is None]
         if cfg.proposal.max_pixels:
             log(f'selective search on copies of at most {cfg.proposal.max_pixels} pixels '
@@ -76,7 +76,7 @@ class ProposalsStep(Step):
                              initargs=(1, ), maxtasksperchild=200) as pool:
                     self._write(work, pool.imap_unordered(_search, todo, chunksize=1), track)
         seconds = time.perf_counter() - t0
-        out = dict(done=len(ctx.mine(ctx.images)), computed=len(todo), seconds=seconds,
+        out = dict(done=len(ctx.my_share(ctx.images)), computed=len(todo), seconds=seconds,
                    max_pixels=cfg.proposal.max_pixels)
         if ctx.shard:  # the first later step merges, once every shard has finished
             self._shard_record(ctx, len(todo), finished=True)
@@ -102,7 +102,7 @@ class ProposalsStep(Step):
     @staticmethod
     def _shard_record(ctx: Context, computed: int, finished: bool) -> None:
         i, n = ctx.shard
-        ctx.work.write_json(dict(shard=i, num_shards=n, images=len(ctx.mine(ctx.images)),
+        ctx.work.write_json(dict(shard=i, num_shards=n, images=len(ctx.my_share(ctx.images)),
                                  computed=computed, host=socket.gethostname(),
                                  finished=finished),
                             ctx.work.path('proposals', 'shards', f'{i}of{n}.json'))

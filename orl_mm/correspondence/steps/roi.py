@@ -73,7 +73,7 @@ class RoIStep(Step):
         work = ctx.work
         props = work.read_output('proposals', self.name)
         boxes = dict(zip(props['images'], props['boxes']))
-        todo = [(i, ctx.images[i].path, boxes[i]) for i in ctx.mine(props['images'])
+        todo = [(i, ctx.images[i].path, boxes[i]) for i in ctx.my_share(props['images'])
                 if not valid_npy(work.image_file('roi', i))]
         t0, forwards = time.perf_counter(), 0
         title = f'[rank {ctx.rank}] RoI embeddings' if ctx.world == 1 else 'RoI embeddings'
