@@ -138,17 +138,22 @@ def test_orl_stage3_samples_equal_the_reference_rendering(repo_root, tmp_path):
                        'solarize', 'flip'}
 
 
+def _seed_both(seed: int) -> None:
+    """Seed numpy's and Python's streams: the path and the reference rendering each draw
+    from the same state, so the draw order is pinned as well as the distributions."""
+    np.random.seed(seed)
+    random.seed(seed)
+
+
 def _orl_sample(repo_root, tmp_path, seed):
     img = photo(tmp_path / 'a.jpg', seed=seed)
     nbr = photo(tmp_path / 'b.jpg', 200, 260, seed=seed + 100)
     boxes = dict(intra_box=[40, 30, 150, 120], inter_query_box=[100, 60, 90, 140],
                  inter_key_box=[20, 10, 180, 150])
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     out = _run(_build(f'{repo_root}/{ORL}'), dict(img=img, nbr_img=nbr, **boxes))
 
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     expected = [byol_view(img, 1., 0.), byol_view(img, 0.1, 0.2),
                 patch(img, boxes['intra_box'], 1., 0.)]
     ibox2, _ = jitter_box(boxes['intra_box'], img.size)  # aug_bbox's distributions
@@ -162,11 +167,9 @@ def _orl_sample(repo_root, tmp_path, seed):
 @pytest.mark.parametrize('seed', range(6))
 def test_byol_stage1_sample_equals_the_reference_rendering(repo_root, tmp_path, seed):
     img = photo(tmp_path / 'a.jpg', seed=seed)
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     out = _run(_build(f'{repo_root}/{BYOL}'), dict(img=img))
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     expected = [byol_view(img, 1., 0.), byol_view(img, 0.1, 0.2)]
     for got, want in zip(_rgb(out), expected):
         np.testing.assert_array_equal(got, want)
@@ -177,11 +180,9 @@ def test_scrl_views_equal_the_reference_rendering(repo_root, tmp_path, seed):
     """SCRL: RandomResizedCrop(224, (0.2, 1), bicubic), flip, jitter, grey, ResizeBlur
     (p 1.0 / 0.1), Solarize (p 0 / 0.2); each view's box and flip recorded."""
     img = photo(tmp_path / 'a.jpg', seed=seed)
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     out = _run(_build(f'{repo_root}/{SCRL}'), dict(img=img))
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     for v, (blur_p, sol_p) in enumerate([(1., 0.), (0.1, 0.2)]):
         top, left, h, w = rrc_params(img, (0.2, 1.))
         view, flipped = hflip(TF.resized_crop(img, top, left, h, w, [224, 224], BIC))
@@ -195,11 +196,9 @@ def test_slotcon_views_equal_the_reference_rendering(repo_root, tmp_path, seed):
     """SlotCon: CustomTwoCrop (Python's random, view 2 conditioned on view 1, bicubic),
     then per view flip, jitter, grey, Gaussian blur (p 1.0 / 0.1), Solarize (p 0 / 0.2)."""
     img = photo(tmp_path / 'a.jpg', seed=seed)
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     out = _run(_build(f'{repo_root}/{SLOTCON}'), dict(img=img))
-    np.random.seed(seed)
-    random.seed(seed)
+    _seed_both(seed)
     first = slotcon_crop_params(240, 320, (0.08, 1.), (3. / 4., 4. / 3.))
     crops = [first, slotcon_crop_params(240, 320, (0.08, 1.), (3. / 4., 4. / 3.),
                                         constraint=first)]
