@@ -88,6 +88,7 @@ import cv2, mmcv, torch
 from mmcv.ops import RoIAlign  # noqa: F401  (compiled ops present)
 cv2.ximgproc.segmentation.createSelectiveSearchSegmentation()
 import orl_mm  # noqa: F401
+import mmseg.models  # noqa: F401  (asserts mmcv < 2.2.0; needs ftfy and regex)
 print(f'torch {torch.__version__}, mmcv {mmcv.__version__}, cv2 {cv2.__version__}: ok')
 EOF
 
