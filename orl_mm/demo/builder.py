@@ -15,7 +15,10 @@ star-field crops at cosine 1.000).
 
 The pasted objects are recorded as COCO instances (category = source photograph, box =
 where it was pasted), which gives the stage-2 quality report and the frozen-feature
-evaluation a ground truth to score against.
+evaluation a ground truth to score against. Objects are pasted as rectangles, later ones over
+earlier ones, so the builder also knows which object is visible at every pixel: it writes
+semantic and instance masks in VOC's PNG layout (:mod:`orl_mm.demo.masks`), which the tiny
+segmentation transfer config trains on.
 
 The builder is deterministic for a given seed and library versions, and cached: a folder
 whose ``demo_meta.json`` matches the request is reused as is.
@@ -30,7 +33,9 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 
-BUILDER_VERSION = 4
+from .masks import paint_masks, write_label_png
+
+BUILDER_VERSION = 5  # 5: SegmentationClass / SegmentationObject masks
 
 
 # name -> (loader, crop as (y0, y1, x0, x1) on the photograph, framing the object)
@@ -172,6 +177,8 @@ def _write_dataset(out_dir: str, num_images: int, seed: int, width: int, height:
 
     os.makedirs(osp.join(out_dir, 'train2017'))
     os.makedirs(osp.join(out_dir, 'annotations'))
+    for folder in ('SegmentationClass', 'SegmentationObject'):
+        os.makedirs(osp.join(out_dir, folder))
     images, annotations, label_rows = [], [], []
     for image_id in range(1, num_images + 1):
         canvas = _background(rng, backgrounds, width, height)
@@ -180,6 +187,11 @@ def _write_dataset(out_dir: str, num_images: int, seed: int, width: int, height:
         cv2.imwrite(osp.join(out_dir, 'train2017', file_name), canvas[..., ::-1],
                     [cv2.IMWRITE_JPEG_QUALITY, 92])
         images.append(dict(id=image_id, file_name=file_name, width=width, height=height))
+        semantic, instance = paint_masks(
+            [(CLASSES.index(name) + 1, box) for name, box in placed], height, width)
+        stem = osp.splitext(file_name)[0]
+        write_label_png(osp.join(out_dir, 'SegmentationClass', f'{stem}.png'), semantic)
+        write_label_png(osp.join(out_dir, 'SegmentationObject', f'{stem}.png'), instance)
         for name, (x, y, w, h) in placed:
             annotations.append(
                 dict(id=len(annotations) + 1, image_id=image_id,
@@ -209,6 +221,8 @@ def build_demo_dataset(out_dir: str = 'data/demo',
         out_dir/train2017/demo_000001.jpg ...
         out_dir/annotations/instances_train2017.json   (images, boxes, 6 categories)
         out_dir/annotations/multilabel_train2017.csv   (train2017/<file>, then a 0/1 column a class)
+        out_dir/SegmentationClass/demo_000001.png ...  (palette PNG: 0 background, k = CLASSES[k-1])
+        out_dir/SegmentationObject/demo_000001.png ... (palette PNG: i = the image's i-th instance)
         out_dir/demo_meta.json                         (what was built; marks completion)
 
     Args:
