@@ -4,7 +4,8 @@
 # crops, SGD lr 0.003, momentum 0.9, weight decay 1e-4, 30k iterations, lr x0.1 at 21k and
 # 27k (no warm-up), checkpoint and mIoU every 3k.
 #
-#   mim train mmseg configs/transfer/segmentation/fcn-d6_r50-d16_2xb8-syncbn-30k_voc12aug-513x513.py \
+#   mim train mmseg \
+#       configs/transfer/segmentation/fcn-d6_r50-d16_2xb8-syncbn-30k_voc12aug-513x513.py \
 #       --launcher pytorch -G 2 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # CKPT: any orl_mm checkpoint or exported backbone; OrlPretrained (weights='auto') takes the

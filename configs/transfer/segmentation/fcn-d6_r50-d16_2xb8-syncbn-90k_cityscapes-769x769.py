@@ -5,7 +5,8 @@
 # 81k (no warm-up), checkpoint and mIoU every 9k; test with a 769 x 769 sliding window,
 # stride 513.
 #
-#   mim train mmseg configs/transfer/segmentation/fcn-d6_r50-d16_2xb8-syncbn-90k_cityscapes-769x769.py \
+#   mim train mmseg \
+#       configs/transfer/segmentation/fcn-d6_r50-d16_2xb8-syncbn-90k_cityscapes-769x769.py \
 #       --launcher pytorch -G 2 --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 #
 # DenseCL's protocol differs (WXinlong/mmsegmentation configs/densecl/
