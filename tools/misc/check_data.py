@@ -1,4 +1,4 @@
-"""Check a COCO, COCO+ or VOC07+12 folder and say exactly what is missing.
+"""Check a COCO, COCO+, VOC07+12 or semantic segmentation folder and say what is missing.
 
 Examples::
 
@@ -6,13 +6,17 @@ Examples::
     python tools/misc/check_data.py coco-plus data/coco     # + unlabeled2017 (COCO+)
     python tools/misc/check_data.py voc data/VOCdevkit      # Faster R-CNN C4 VOC07+12
     python tools/misc/check_data.py coco data/coco --quick  # counts only, no JSON parsing
+    python tools/misc/check_data.py voc-seg data/VOCdevkit/VOC2012   # VOC12 aug segmentation
+    python tools/misc/check_data.py cityscapes data/cityscapes
+    python tools/misc/check_data.py ade data/ade/ADEChallengeData2016
 
 For each part it prints ``ok`` or ``MISSING``/``INCOMPLETE`` with the file counts found
 against those expected, checks that every JSON parses and that the images the annotation
 files list exist, and exits with 1 when something is missing. Downloads: mmdet's tool,
 e.g. ``python -m mim run mmdet download_dataset --dataset-name coco2017`` (add
 ``--unzip``; ``voc2007``, ``voc2012`` likewise); COCO+'s unlabeled2017 is
-http://images.cocodataset.org/zips/unlabeled2017.zip.
+http://images.cocodataset.org/zips/unlabeled2017.zip. The segmentation layouts are those
+configs/transfer/segmentation read (mmseg's): every image of a split needs its label PNG.
 """
 import argparse
 import json
@@ -35,7 +39,32 @@ VOC_LISTS = {'VOC2007/ImageSets/Main/trainval.txt': 5011,
 DOWNLOAD = {'coco': 'python -m mim run mmdet download_dataset --dataset-name coco2017 --unzip',
             'voc': 'python -m mim run mmdet download_dataset --dataset-name voc2007 --unzip '
                    '(and voc2012)',
-            'unlabeled': 'http://images.cocodataset.org/zips/unlabeled2017.zip'}
+            'unlabeled': 'http://images.cocodataset.org/zips/unlabeled2017.zip',
+            'voc-seg': 'VOC2012 from mmdet\'s download_dataset (voc2012), then SBD '
+                       '(benchmark.tgz) converted by python -m mim run mmseg voc_aug '
+                       'data/VOCdevkit data/VOCdevkit/VOCaug',
+            'cityscapes': 'leftImg8bit_trainvaltest.zip and gtFine_trainvaltest.zip from '
+                          'https://www.cityscapes-dataset.com, then python -m mim run mmseg '
+                          'cityscapes data/cityscapes (writes *_labelTrainIds.png; needs '
+                          'cityscapesscripts)',
+            'ade': 'http://data.csail.mit.edu/places/ADEchallenge/ADEChallengeData2016.zip'}
+#: Segmentation splits: (list file or None, image folder, label folder, image suffix,
+#: label suffix, official count). VOC12 aug: mmseg's voc_aug converter writes aug.txt
+#: (10582 aug training images less the 1464 of train.txt).
+SEG_SPLITS = {
+    'voc-seg': [('ImageSets/Segmentation/train.txt', 'JPEGImages', 'SegmentationClass', '.jpg',
+                 '.png', 1464),
+                ('ImageSets/Segmentation/aug.txt', 'JPEGImages', 'SegmentationClassAug', '.jpg',
+                 '.png', 9118),
+                ('ImageSets/Segmentation/val.txt', 'JPEGImages', 'SegmentationClass', '.jpg',
+                 '.png', 1449)],
+    'cityscapes': [(None, 'leftImg8bit/train', 'gtFine/train', '_leftImg8bit.png',
+                    '_gtFine_labelTrainIds.png', 2975),
+                   (None, 'leftImg8bit/val', 'gtFine/val', '_leftImg8bit.png',
+                    '_gtFine_labelTrainIds.png', 500)],
+    'ade': [(None, 'images/training', 'annotations/training', '.jpg', '.png', 20210),
+            (None, 'images/validation', 'annotations/validation', '.jpg', '.png', 2000)],
+}
 
 
 class Report:
@@ -142,10 +171,52 @@ def check_voc(root: str, full: bool = True) -> Report:
     return report
 
 
+def _split_stems(root: str, list_file: Optional[str], img_dir: str, suffix: str) -> List[str]:
+    """The images of a split, as paths under ``img_dir`` without ``suffix``: the ids of
+    ``list_file``, else every ``*suffix`` file below ``img_dir`` (Cityscapes: city folders)."""
+    if list_file is not None:
+        return _read_list(osp.join(root, list_file))
+    folder = osp.join(root, img_dir)
+    return sorted(p[:-len(suffix)] for p in scandir(folder, suffix, recursive=True))
+
+
+def check_segmentation(root: str, layout: str, full: bool = True) -> Report:
+    """A semantic segmentation set as mmseg reads it: each split's images, each with its
+    label PNG (``layout``: ``voc-seg``, ``cityscapes`` or ``ade``)."""
+    report = Report()
+    hint = DOWNLOAD[layout]
+    if layout == 'voc-seg' and osp.isdir(osp.join(root, 'VOC2012')):
+        root = osp.join(root, 'VOC2012')  # given VOCdevkit: the configs' data_root is VOC2012
+    for list_file, img_dir, seg_dir, img_suffix, seg_suffix, expected in SEG_SPLITS[layout]:
+        where = osp.join(root, list_file or img_dir)
+        if list_file is not None and not osp.isfile(where):
+            report.bad('MISSING', f'{where} (expected {expected} ids)', hint)
+            continue
+        if list_file is None and not osp.isdir(where):
+            report.bad('MISSING', f'{where}: no such folder (expected {expected} images)', hint)
+            continue
+        stems = _split_stems(root, list_file, img_dir, img_suffix)
+        no_img = [s for s in stems if not osp.isfile(osp.join(root, img_dir, s + img_suffix))]
+        no_seg = [s for s in stems if not osp.isfile(osp.join(root, seg_dir, s + seg_suffix))]
+        if not stems:
+            report.bad('MISSING', f'{where}: no *{img_suffix} images (expected {expected})', hint)
+        elif full and len(stems) < expected:
+            report.bad('INCOMPLETE', f'{where}: {len(stems)} of {expected} images '
+                       f'({expected - len(stems)} missing)', hint)
+        if no_img or no_seg:
+            report.bad('INCOMPLETE', f'{where}: {len(stems)} images, {len(no_img)} without '
+                       f'{img_dir}/<id>{img_suffix} (e.g. {no_img[:3]}), {len(no_seg)} without '
+                       f'the label {seg_dir}/<id>{seg_suffix} (e.g. {no_seg[:3]})', hint)
+        elif stems and (not full or len(stems) >= expected):
+            report.ok(f'{where}: {len(stems)} images, every label map present')
+    return report
+
+
 def main(argv=None) -> Tuple[int, Report]:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('layout', choices=['coco', 'coco-plus', 'voc'])
-    parser.add_argument('root', help='data/coco or data/VOCdevkit')
+    parser.add_argument('layout', choices=['coco', 'coco-plus', 'voc'] + list(SEG_SPLITS))
+    parser.add_argument('root', help='data/coco, data/VOCdevkit, data/VOCdevkit/VOC2012, '
+                        'data/cityscapes or data/ade/ADEChallengeData2016')
     parser.add_argument('--subset', action='store_true',
                         help='a subset is fine: do not compare counts with the full sets')
     parser.add_argument('--quick', action='store_true', help='COCO: do not parse the JSONs')
@@ -155,6 +226,8 @@ def main(argv=None) -> Tuple[int, Report]:
         return 1, Report()
     if args.layout == 'voc':
         report = check_voc(args.root, full=not args.subset)
+    elif args.layout in SEG_SPLITS:
+        report = check_segmentation(args.root, args.layout, full=not args.subset)
     else:
         report = check_coco(args.root, plus=args.layout == 'coco-plus', full=not args.subset,
                             quick=args.quick)
