@@ -127,3 +127,42 @@ def test_tiny_config_trains_from_a_plugin_checkpoint(repo_root, demo_root, tmp_p
     moved = [k for k, v in target.items()
              if v.is_floating_point() and not torch.equal(state[f'backbone.{k}'], v)]
     assert len(moved) > 50  # fine-tuned from the teacher, every stage
+
+
+@pytest.mark.parametrize('name,crop,scale', [(VOC, 513, (2049, 513)),
+                                             (CITYSCAPES, 769, (2049, 1025)),
+                                             (ADE, 512, (2048, 512))])
+def test_built_pipelines_crop_pad_and_test_scale(repo_root, tmp_path, name, crop, scale):
+    """A 375 x 500 image: training gives crop x crop inputs (random crop, then the data
+    preprocessor pads as 0.x's Pad did); testing rescales it with its aspect kept to fit
+    ``scale`` (long, short), as 0.x's one-scale MultiScaleFlipAug."""
+    import cv2
+    import numpy as np
+    from mmengine.dataset import Compose
+    from mmseg.registry import MODELS
+    from mmseg.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    rng = np.random.default_rng(0)
+    img, seg = str(tmp_path / 'a.jpg'), str(tmp_path / 'a.png')
+    cv2.imwrite(img, rng.integers(0, 255, (375, 500, 3), dtype=np.uint8))
+    cv2.imwrite(seg, rng.integers(1, 19, (375, 500), dtype=np.uint8))
+    cfg = _cfg(repo_root, name)
+    ds = cfg.train_dataloader.dataset
+    train = ds.datasets[0].pipeline if 'datasets' in ds else ds.pipeline
+    info = dict(img_path=img, seg_map_path=seg, reduce_zero_label='ade20k' in name,
+                seg_fields=[])
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        pre = MODELS.build(cfg.model.data_preprocessor)
+        sizes = set()
+        for _ in range(6):
+            packed = Compose(train)(dict(info))
+            sizes.add(tuple(packed['inputs'].shape[1:]))
+            out = pre(dict(inputs=[packed['inputs']], data_samples=[packed['data_samples']]),
+                      training=True)
+            assert out['inputs'].shape == (1, 3, crop, crop)
+            assert out['data_samples'][0].gt_sem_seg.data.shape[1:] == (crop, crop)
+        assert max(max(hw) for hw in sizes) <= crop
+        test = Compose(cfg.test_dataloader.dataset.pipeline)(dict(info))
+    s = min(scale[0] / 500, scale[1] / 375)
+    assert test['inputs'].shape[1:] == (int(375 * s + 0.5), int(500 * s + 0.5))
+    assert test['data_samples'].gt_sem_seg.data.shape[1:] == (375, 500)  # scored at full size
