@@ -149,20 +149,22 @@ def test_built_pipelines_crop_pad_and_test_scale(repo_root, tmp_path, name, crop
     cfg = _cfg(repo_root, name)
     ds = cfg.train_dataloader.dataset
     train = ds.datasets[0].pipeline if 'datasets' in ds else ds.pipeline
-    info = dict(img_path=img, seg_map_path=seg, reduce_zero_label='ade20k' in name,
-                seg_fields=[])
+
+    def info():
+        return dict(img_path=img, seg_map_path=seg, reduce_zero_label='ade20k' in name,
+                    seg_fields=[])
     with DefaultScope.overwrite_default_scope('mmseg'):
         pre = MODELS.build(cfg.model.data_preprocessor)
         sizes = set()
         for _ in range(6):
-            packed = Compose(train)(dict(info))
+            packed = Compose(train)(info())
             sizes.add(tuple(packed['inputs'].shape[1:]))
             out = pre(dict(inputs=[packed['inputs']], data_samples=[packed['data_samples']]),
                       training=True)
             assert out['inputs'].shape == (1, 3, crop, crop)
             assert out['data_samples'][0].gt_sem_seg.data.shape[1:] == (crop, crop)
         assert max(max(hw) for hw in sizes) <= crop
-        test = Compose(cfg.test_dataloader.dataset.pipeline)(dict(info))
+        test = Compose(cfg.test_dataloader.dataset.pipeline)(info())
     s = min(scale[0] / 500, scale[1] / 375)
     assert test['inputs'].shape[1:] == (int(375 * s + 0.5), int(500 * s + 0.5))
     assert test['data_samples'].gt_sem_seg.data.shape[1:] == (375, 500)  # scored at full size
