@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+
 from orl_mm.testing.cli import load_tool
 
 TOOL = 'tools/misc/check_data.py'
