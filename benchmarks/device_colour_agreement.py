@@ -6,8 +6,8 @@ grayscale, Gaussian blur, solarize), the PIL op the configs run on the CPU
 ``ImageOps.solarize``) is compared with the same op, same parameters, on a float tensor in
 [0, 1] by (a) torchvision's ``transforms.v2.functional`` and (b) kornia, each output
 rounded to 0-255, and (c) the device path as it runs (torchvision, with PIL's 8-bit steps:
-:func:`~orl_mm.models.data_preprocessors.device_colour_ops.apply_colour`). Crops: 224 x 224 random resized crops (PIL bilinear) of the real photos,
-parameters drawn from the pipelines' distributions (jitter factors U(0.6, 1.4),
+:func:`~orl_mm.models.data_preprocessors.device_colour_ops.apply_colour`). Crops: 224 x 224
+random resized crops (PIL bilinear) of the real photos, parameters drawn from the pipelines' distributions (jitter factors U(0.6, 1.4),
 U(0.6, 1.4), U(0.8, 1.2), U(-0.1, 0.1); sigma U(0.1, 2); threshold 128).
 
 Reports per op and backend the max absolute difference (0-255) over all pixels and the
