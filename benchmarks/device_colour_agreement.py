@@ -7,8 +7,11 @@ grayscale, Gaussian blur, solarize), the PIL op the configs run on the CPU
 [0, 1] by (a) torchvision's ``transforms.v2.functional`` and (b) kornia, each output
 rounded to 0-255, and (c) the device path as it runs (torchvision, with PIL's 8-bit steps:
 :func:`~orl_mm.models.data_preprocessors.device_colour_ops.apply_colour`). Crops: 224 x 224
-random resized crops (PIL bilinear) of the real photos, parameters drawn from the pipelines' distributions (jitter factors U(0.6, 1.4),
-U(0.6, 1.4), U(0.8, 1.2), U(-0.1, 0.1); sigma U(0.1, 2); threshold 128).
+random resized crops (PIL bilinear) of the real photos, parameters drawn from the
+pipelines' distributions (jitter factors U(0.6, 1.4), U(0.6, 1.4), U(0.8, 1.2),
+U(-0.1, 0.1); sigma U(0.1, 2); threshold 128). Rows ``colour 1`` / ``colour 2``: the whole
+list as the pipelines draw it (jitter p 0.8 in a random order, grey p 0.2, blur p 1 / 0.1,
+solarize p 0 / 0.2), PIL chain against the device path.
 
 Reports per op and backend the max absolute difference (0-255) over all pixels and the
 PSNR (dB, pooled over all crops). kornia is needed only here (the project runs the
@@ -35,6 +38,39 @@ from orl_mm.models.data_preprocessors.device_colour_ops import (FIELD, apply_col
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 OPS = ('brightness', 'contrast', 'saturation', 'hue', 'grayscale', 'blur', 'solarize')
+#: The two colour lists: (blur p, solarize p) (configs/_base_/datasets/byol_color.py).
+CHAINS = {'colour 1': (1., 0.), 'colour 2': (0.1, 0.2)}
+JITTER = ('brightness', 'contrast', 'saturation', 'hue')
+
+
+def draw_chain(rng: np.random.RandomState, blur_p: float, solarize_p: float) -> np.ndarray:
+    """One view's colour parameters from the pipelines' distributions."""
+    params = identity_params()
+    if rng.rand() < 0.8:
+        params[:4] = rng.permutation(4)
+        params[4:8] = [rng.uniform(0.6, 1.4), rng.uniform(0.6, 1.4), rng.uniform(0.8, 1.2),
+                       rng.uniform(-0.1, 0.1)]
+    params[FIELD['grey']] = rng.rand() < 0.2
+    if rng.rand() < blur_p:
+        params[FIELD['sigma']] = rng.uniform(0.1, 2.)
+    if rng.rand() < solarize_p:
+        params[FIELD['solarize_thr']] = 128.
+    return params
+
+
+def pil_chain(img: Image.Image, params: np.ndarray) -> Image.Image:
+    """The PIL path's colour list with these parameters (pil_ops.py's order)."""
+    identity = identity_params()
+    for k in params[:4].astype(int):
+        if params[4 + k] != identity[4 + k]:
+            img = pil_op(img, JITTER[k], float(params[4 + k]))
+    if params[FIELD['grey']] > 0.5:
+        img = pil_op(img, 'grayscale', 0.)
+    if params[FIELD['sigma']] > 0:
+        img = pil_op(img, 'blur', float(params[FIELD['sigma']]))
+    if params[FIELD['solarize_thr']] < 256:
+        img = pil_op(img, 'solarize', float(params[FIELD['solarize_thr']]))
+    return img
 
 
 def pil_op(img: Image.Image, op: str, value: float) -> Image.Image:
@@ -121,6 +157,7 @@ def measure(folder: str, n: int, seed: int = 0) -> dict:
     """{(op, backend): (max abs diff, PSNR dB, mean abs diff)} over ``n`` crops."""
     rng = np.random.RandomState(seed)
     stats = {(op, b): [0, 0., 0.] for op in OPS for b in BACKENDS}
+    stats.update({(chain, 'device'): [0, 0., 0.] for chain in CHAINS})
     start = time.time()
     for i, crop in enumerate(crops(folder, n, rng)):
         x = TF.to_tensor(crop)[None]
@@ -133,6 +170,15 @@ def measure(folder: str, n: int, seed: int = 0) -> dict:
                 s[0] = max(s[0], int(diff.max()))
                 s[1] += float((diff.astype(np.float64) ** 2).mean()) / n
                 s[2] += float(diff.mean()) / n
+        for chain, (blur_p, solarize_p) in CHAINS.items():
+            params = draw_chain(rng, blur_p, solarize_p)
+            want = np.asarray(pil_chain(crop, params), dtype=np.int16)
+            got = to_u8(apply_colour(x, torch.from_numpy(params)[None]))
+            diff = np.abs(got.astype(np.int16) - want)
+            s = stats[chain, 'device']
+            s[0] = max(s[0], int(diff.max()))
+            s[1] += float((diff.astype(np.float64) ** 2).mean()) / n
+            s[2] += float(diff.mean()) / n
         if (i + 1) % 50 == 0 or i + 1 == n:
             rate = (i + 1) / (time.time() - start)
             print(f'{i + 1}/{n} crops, {rate:.1f} crops/s, ETA {(n - i - 1) / rate:.0f} s',
@@ -161,6 +207,9 @@ def main() -> None:
             m, psnr, mad = result[op, b]
             cells += [str(m), 'inf' if math.isinf(psnr) else f'{psnr:.1f}', f'{mad:.3f}']
         print(f'| {op} | ' + ' | '.join(cells) + ' |')
+    for chain in CHAINS:
+        m, psnr, mad = result[chain, 'device']
+        print(f'| {chain} (whole list) | | | | | | | {m} | {psnr:.1f} | {mad:.3f} |')
 
 
 if __name__ == '__main__':
