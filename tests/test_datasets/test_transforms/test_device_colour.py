@@ -16,6 +16,7 @@ from orl_mm.utils import colour_on_device_config
 
 ORL = 'configs/orl/orl_resnet50_8xb64-coslr-800e_coco.py'
 BYOL = 'configs/orl/byol_resnet50_8xb64-coslr-800e_coco.py'
+SLOTCON = 'configs/slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py'
 SCRL = 'configs/scrl/scrl_resnet50_8xb64-lars-coslr-800e_coco.py'
 ANN = 'annotations/instances_train2017.json'
 
@@ -109,7 +110,7 @@ def test_scrl_and_foreign_preprocessors_are_refused(repo_root):
 CHAIN_MAX_ABS, CHAIN_MIN_PSNR = 40, 38.
 
 
-@pytest.mark.parametrize('config', [ORL, BYOL])
+@pytest.mark.parametrize('config', [ORL, BYOL, SLOTCON])
 def test_device_path_matches_the_pil_path_on_real_photos(repo_root, coco128, corr128, config):
     """Same seeds: the device path's views (geometry in the worker, colour in the
     preprocessor on CPU tensors) against the PIL path's, within the measured bounds."""
