@@ -20,10 +20,14 @@ from mmengine.config import Config, ConfigDict
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load a config file and merge ``--cfg-options`` into it."""
+    """Load a config file and merge ``--cfg-options`` into it; ``colour_on_device=True``
+    rewrites it for the device colour path (:mod:`.colour_on_device`)."""
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    if cfg.get('colour_on_device'):
+        from .colour_on_device import colour_on_device_config
+        colour_on_device_config(cfg)
     return cfg
 
 

@@ -1,5 +1,7 @@
 """Transforms of orl_mm, registered in mmpretrain's TRANSFORMS."""
 from .branches import LoadNeighbourImage, MultiBranch
+from .device_colour import (DeviceColorJitter, DeviceGaussianBlur, DeviceRandomGrayscale,
+                            DeviceSolarize)
 from .geometric_views import (MultiViewWithGeometry, RandomResizedCropWithBox,
                               SlotConOverlapBoxes)
 from .pil_image import LoadImagePIL, PILToArray, image_hw
@@ -14,5 +16,6 @@ __all__ = [
     'jitter_box', 'MultiViewWithGeometry', 'RandomResizedCropWithBox', 'SlotConOverlapBoxes',
     'ResizeBlur', 'SCRLBoxSampler', 'resize_blur', 'LoadImagePIL', 'PILToArray', 'image_hw',
     'PILColorJitter', 'PILGaussianBlur', 'PILMultiView', 'PILRandomFlip', 'PILRandomGrayscale',
-    'PILRandomResizedCrop', 'PILSolarize', 'resized_crop'
+    'PILRandomResizedCrop', 'PILSolarize', 'resized_crop', 'DeviceColorJitter',
+    'DeviceGaussianBlur', 'DeviceRandomGrayscale', 'DeviceSolarize'
 ]

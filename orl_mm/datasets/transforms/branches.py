@@ -10,11 +10,28 @@ as a list under ``img`` — the list that ``PackInputs`` turns into a list of te
 import copy
 from typing import List, Optional
 
+import numpy as np
 from mmcv.transforms import BaseTransform, Compose, LoadImageFromFile
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
 from .pil_image import image_hw
+
+
+def stack_view_colours(colours: List[Optional[np.ndarray]], name: str) -> Optional[np.ndarray]:
+    """The views' recorded colour parameters as one (V, NUM_PARAMS) array, or None if no
+    view recorded any.
+
+    Raises:
+        ValueError: If only some views recorded them (the preprocessor needs one per view).
+    """
+    if all(c is None for c in colours):
+        return None
+    missing = [i for i, c in enumerate(colours) if c is None]
+    if missing:
+        raise ValueError(f'{name}: views {missing} have no device colour ops while the others '
+                         'do; with colour on the device every view needs them')
+    return np.stack(colours).astype(np.float32)
 
 
 @TRANSFORMS.register_module()
@@ -52,7 +69,9 @@ class MultiBranch(BaseTransform):
     and replaced by:
 
     * ``img``: list of the branch outputs, in branch order;
-    * ``branch_rois``: per branch, the final ``roi`` (after jitter) or ``None``.
+    * ``branch_rois``: per branch, the final ``roi`` (after jitter) or ``None``;
+    * ``colour_params``: (branches, NUM_PARAMS) float32, when the branches record their
+      colour ops for the device (:mod:`.device_colour`; all branches or none).
 
     Args:
         branches: The branch specifications (ORL: 2 global views, 2 intra-RoI patches,
@@ -74,7 +93,7 @@ class MultiBranch(BaseTransform):
         self.drop_keys = tuple(drop_keys)
 
     def transform(self, results: dict) -> Optional[dict]:
-        images, rois = [], []
+        images, rois, colours = [], [], []
         for i, branch in enumerate(self.branches):
             inputs = {k: v for k, v in results.items() if k not in self.drop_keys}
             if branch['img_key'] not in results:
@@ -91,10 +110,14 @@ class MultiBranch(BaseTransform):
                 return None
             images.append(outputs['img'])
             rois.append(copy.copy(outputs.get('roi')) if branch['roi_key'] else None)
+            colours.append(outputs.get('colour_params'))
         for key in self.drop_keys:
             results.pop(key, None)
         results['img'] = images
         results['branch_rois'] = rois
+        colour_params = stack_view_colours(colours, 'MultiBranch')
+        if colour_params is not None:
+            results['colour_params'] = colour_params
         return results
 
     def __repr__(self) -> str:

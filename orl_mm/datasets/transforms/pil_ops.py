@@ -28,6 +28,7 @@ from mmpretrain.datasets.transforms import (ColorJitter, GaussianBlur, MultiView
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image, ImageFilter, ImageOps
 
+from .branches import stack_view_colours
 from .pil_image import image_hw, require_pil
 
 __all__ = ['PIL_INTERPOLATION', 'resized_crop', 'copy_sharing_images', 'PILRandomResizedCrop',
@@ -188,11 +189,18 @@ class PILSolarize(Solarize):
 @TRANSFORMS.register_module()
 class PILMultiView(MultiView):
     """mmpretrain's ``MultiView`` whose views share the decoded PIL image (see
-    :func:`copy_sharing_images`) instead of deep-copying it once per view."""
+    :func:`copy_sharing_images`) instead of deep-copying it once per view. Views that
+    record their colour ops for the device (:mod:`.device_colour`) give ``colour_params``
+    (V, NUM_PARAMS)."""
 
     def transform(self, results: dict) -> dict:
-        images = []
+        images, colours = [], []
         for pipeline in self.transforms:
-            images.append(pipeline(copy_sharing_images(results))['img'])
+            out = pipeline(copy_sharing_images(results))
+            images.append(out['img'])
+            colours.append(out.get('colour_params'))
         results['img'] = images
+        colour_params = stack_view_colours(colours, self.__class__.__name__)
+        if colour_params is not None:
+            results['colour_params'] = colour_params
         return results
