@@ -174,7 +174,12 @@ class Correspondence:
 
 
 def save_correspondence(corr: Correspondence, path: str) -> None:
-    """Write ``corr`` in the reference layout, atomically (temporary file + rename)."""
+    """Write ``corr`` in the reference layout, atomically (temporary file + rename).
+
+    For files made outside stage 2 (tests); stage 2 writes its file through its work
+    directory's compact writer (:class:`orl_mm.correspondence.workdir.FileWriter`). Not
+    exported by :mod:`orl_mm.structures`.
+    """
     atomic_write_json(corr.to_dict(), path)
 
 

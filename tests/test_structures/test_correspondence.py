@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from orl_mm.structures import (Correspondence, CorrespondenceError, load_correspondence,
-                               save_correspondence)
+from orl_mm.structures import Correspondence, CorrespondenceError, load_correspondence
+from orl_mm.structures.correspondence import save_correspondence
 
 SIZES = [(200, 150), (120, 100), (300, 300)]
 
