@@ -63,6 +63,30 @@ def test_end_to_end(reference_run, small_coco):
     assert all(np.all(np.diff(s) <= 0) for per in scores for s in per)
 
 
+def test_production_pairs_equal_the_naive_reembedding(reference_run, tiny_encoder):
+    """The roi step's cache (each image embedded once) and the pairs step give exactly the
+    pairs of the reference way, which re-embeds every neighbour's RoIs for each query."""
+    from orl_mm.correspondence.embed import bgr_to_rgb, embed_image_rois
+    from orl_mm.testing.pair_mining import mine_pairs_naive
+    cfg, report = reference_run
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert max(len(b) for b in corr.boxes) > cfg.batch_size  # several chunks per image
+    rgbs = [bgr_to_rgb(read_image_bgr(osp.join(cfg.img_dir, n))) for n in corr.file_names]
+    settings = cfg.embed_settings()
+
+    def embed(i):
+        return embed_image_rois(tiny_encoder, rgbs[i], corr.boxes[i], settings)
+
+    before = tiny_encoder.forward_count
+    naive = mine_pairs_naive(corr.knn_image_ids, [np.asarray(b) for b in corr.boxes], embed,
+                             cfg.pair_ratio)
+    assert naive == corr.knn_box_pairs
+    assert tiny_encoder.forward_count - before == sum(
+        len(corr.boxes[i]) + sum(len(corr.boxes[j]) for j in corr.knn_image_ids[i])
+        for i in range(len(corr)))
+    assert report['roi']['forwards'] == sum(len(b) for b in corr.boxes)
+
+
 def test_rerun_does_nothing_and_step_alone(reference_run, tiny_encoder):
     cfg, _ = reference_run
     before = {n: os.stat(osp.join(cfg.work_dir, n)).st_mtime_ns for n in OUTPUTS}
