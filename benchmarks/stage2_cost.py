@@ -56,7 +56,7 @@ DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data
 
 from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2  # noqa: E402
 from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder,  # noqa: E402
-                                         crop_rois, knn_transform)
+                                         crop_rois, retrieval_transform)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
 from orl_mm.correspondence.pairs import mine_image_pairs  # noqa: E402
 from orl_mm.correspondence.proposal_import import _Stream  # noqa: E402
@@ -104,7 +104,7 @@ def main():
     p.add_argument('--checkpoint', default=None, help='default: random init')
     p.add_argument('--data', default=osp.join(DATA, 'coco128'))
     p.add_argument('--images', type=int, default=8)
-    p.add_argument('--knn', type=int, default=5)
+    p.add_argument('--num-neighbours', '--knn', type=int, default=5)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--device', default='cpu')
     p.add_argument('--cores', type=int, default=16)
@@ -134,7 +134,7 @@ def main():
     torch.manual_seed(0)  # the same random init in every run when no checkpoint is given
     encoder = build_stage1_encoder(args.config, args.checkpoint, args.device)
     cfg = Stage2Config(img_dir=folder, work_dir=osp.join(work, 'run'), config=args.config,
-                       checkpoint=args.checkpoint, knn_k=args.knn,
+                       checkpoint=args.checkpoint, num_neighbours=args.num_neighbours,
                        batch_size=args.batch_size, device=args.device, progress=False)
     t = time.perf_counter()
     run_stage2(cfg, encoder=encoder)
@@ -177,7 +177,7 @@ def main():
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(folder, n))) for n in names]
     t = time.perf_counter()
     crops = [crop_rois(rgb, b) for rgb, b in zip(rgbs, boxes)]
-    knn_in = torch.stack([knn_transform(rgb) for rgb in rgbs])
+    knn_in = torch.stack([retrieval_transform(rgb) for rgb in rgbs])
     t_crop = time.perf_counter() - t
     allc = torch.cat(crops)
     backbone = encoder.backbone

@@ -31,14 +31,14 @@ class EmbedSettings:
     """Input sizes and batching (defaults: the ORL reference).
 
     Attributes:
-        knn_resize: Shorter side after resizing, for the image embedding.
-        knn_crop: Centre crop size, for the image embedding.
+        retrieval_resize: Shorter side after resizing, for the image embedding.
+        retrieval_crop: Centre crop size, for the image embedding.
         roi_size: Side of the square RoI crops.
         batch_size: Images (k-NN) or crops (RoIs) per forward.
         channels_last: Run the backbone in channels-last memory format.
     """
-    knn_resize: int = 256
-    knn_crop: int = 224
+    retrieval_resize: int = 256
+    retrieval_crop: int = 224
     roi_size: int = 224
     batch_size: int = 64
     channels_last: bool = False
@@ -140,7 +140,7 @@ def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') ->
     return encoder
 
 
-def knn_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
+def retrieval_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
     """The test transform of the image embedding: Resize(shorter side) -> CenterCrop.
 
     torchvision's ``Resize(resize)`` + ``CenterCrop(crop)`` geometry (bilinear, Pillow),

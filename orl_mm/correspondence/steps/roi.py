@@ -14,7 +14,7 @@ from ..embed import bgr_to_rgb, crop_rois, embed_roi_crops
 from ..images import read_image_bgr
 from ..step import Context, Step
 from ..sync import Tracker, wait_for
-from .knn import checkpoint_id
+from .retrieval import checkpoint_id
 
 ROI_DTYPES = ('float32', 'float16')
 ROI_MODES = ('crop', 'align')
