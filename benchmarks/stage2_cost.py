@@ -56,7 +56,7 @@ DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data
 
 from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2  # noqa: E402
 from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder,  # noqa: E402
-                                         crop_rois, knn_transform)
+                                         crop_rois, retrieval_transform)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
 from orl_mm.correspondence.pairs import mine_image_pairs  # noqa: E402
 from orl_mm.correspondence.proposal_import import _Stream  # noqa: E402
@@ -97,14 +97,14 @@ def farm_projection(args, cfg, per_img_ss: float, crops_per_img: float, rest: fl
               f'(the GPU node alone: {(alone + serial + gpu + other) / 3600:.1f} h)')
 
 
-def main():
+def _parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--config', default=osp.join(
         REPO, 'configs', 'orl', 'byol_resnet50_8xb64-coslr-800e_coco.py'))
     p.add_argument('--checkpoint', default=None, help='default: random init')
     p.add_argument('--data', default=osp.join(DATA, 'coco128'))
     p.add_argument('--images', type=int, default=8)
-    p.add_argument('--knn', type=int, default=5)
+    p.add_argument('--num-neighbours', '--knn', type=int, default=5)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--device', default='cpu')
     p.add_argument('--cores', type=int, default=16)
@@ -120,7 +120,27 @@ def main():
     p.add_argument('--stream-copies', type=int, default=200,
                    help='images of the (repeated) reference-layout file cut by the stream')
     p.add_argument('--work-dir', default=None)
-    args = p.parse_args()
+    return p.parse_args()
+
+
+def _compare_pairs(knn: dict, box_of: dict, feats_a: dict, feats_b: dict) -> dict:
+    """Pairs mined from two sets of RoI embeddings: identical lists and top pairs per
+    (query, neighbour), and pairs shared."""
+    out = dict(same_lists=0, same_top=0, total=0, pairs_same=0, pairs_total=0)
+    for i, nbrs in zip(knn['images'], knn['neighbours']):
+        a, _ = mine_image_pairs(i, nbrs, box_of, feats_a.__getitem__)
+        b, _ = mine_image_pairs(i, nbrs, box_of, feats_b.__getitem__)
+        for x, y in zip(a, b):
+            out['total'] += 1
+            out['same_lists'] += x == y
+            out['same_top'] += x[0] == y[0]
+            out['pairs_total'] += len(x)
+            out['pairs_same'] += len({tuple(v) for v in x} & {tuple(v) for v in y})
+    return out
+
+
+def main():
+    args = _parse_args()
     torch.set_num_threads(1)
     init_proposal_worker(1)
     img_dir = osp.abspath(osp.join(args.data, 'train2017'))  # the links must resolve
@@ -134,7 +154,7 @@ def main():
     torch.manual_seed(0)  # the same random init in every run when no checkpoint is given
     encoder = build_stage1_encoder(args.config, args.checkpoint, args.device)
     cfg = Stage2Config(img_dir=folder, work_dir=osp.join(work, 'run'), config=args.config,
-                       checkpoint=args.checkpoint, knn_k=args.knn,
+                       checkpoint=args.checkpoint, num_neighbours=args.num_neighbours,
                        batch_size=args.batch_size, device=args.device, progress=False)
     t = time.perf_counter()
     run_stage2(cfg, encoder=encoder)
@@ -177,7 +197,7 @@ def main():
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(folder, n))) for n in names]
     t = time.perf_counter()
     crops = [crop_rois(rgb, b) for rgb, b in zip(rgbs, boxes)]
-    knn_in = torch.stack([knn_transform(rgb) for rgb in rgbs])
+    knn_in = torch.stack([retrieval_transform(rgb) for rgb in rgbs])
     t_crop = time.perf_counter() - t
     allc = torch.cat(crops)
     backbone = encoder.backbone
@@ -208,21 +228,13 @@ def main():
     box_of = {i: np.asarray(b).reshape(-1, 4) for i, b in zip(props['images'], props['boxes'])}
     f32 = {i: np.load(wd.image_file('roi', i)) for i in props['images']}
     f16 = {i: f.astype(np.float16).astype(np.float32) for i, f in f32.items()}
-    same_lists = same_top = total = pairs_total = pairs_same = 0
-    for i, nbrs in zip(knn['images'], knn['neighbours']):
-        a, _ = mine_image_pairs(i, nbrs, box_of, f32.__getitem__)
-        b, _ = mine_image_pairs(i, nbrs, box_of, f16.__getitem__)
-        for x, y in zip(a, b):
-            total += 1
-            same_lists += x == y
-            same_top += x[0] == y[0]
-            pairs_total += len(x)
-            pairs_same += len({tuple(v) for v in x} & {tuple(v) for v in y})
+    c = _compare_pairs(knn, box_of, f32, f16)
     disk32 = np.mean([os.path.getsize(wd.image_file('roi', i)) for i in props['images']])
     dim = next(iter(f32.values())).shape[1]
     disk16 = np.mean([128 + 2 * dim * len(f) for f in f32.values()])
-    print(f'float16 cache: identical pair lists {same_lists}/{total}, identical top pair '
-          f'{same_top}/{total}, pairs kept {pairs_same}/{pairs_total}; disk per image '
+    print(f'float16 cache: identical pair lists {c["same_lists"]}/{c["total"]}, identical '
+          f'top pair {c["same_top"]}/{c["total"]}, pairs kept '
+          f'{c["pairs_same"]}/{c["pairs_total"]}; disk per image '
           f'{disk32 / 1e3:.0f} KB (float32) vs {disk16 / 1e3:.0f} KB (float16)')
 
     # approximate mode: one forward per image + RoIAlign on res5, vs the exact crops
@@ -237,19 +249,11 @@ def main():
     t_align = time.perf_counter() - t
     # exact embeddings from the timed forwards above (same model, same boxes)
     exact = {i: exact[p] for p, i in enumerate(props['images'])}
-    same_top = total = pairs_same = pairs_total = 0
-    for i, nbrs in zip(knn['images'], knn['neighbours']):
-        a, _ = mine_image_pairs(i, nbrs, box_of, exact.__getitem__)
-        b, _ = mine_image_pairs(i, nbrs, box_of, approx.__getitem__)
-        for x, y in zip(a, b):
-            total += 1
-            same_top += x[0] == y[0]
-            pairs_total += len(x)
-            pairs_same += len({tuple(v) for v in x} & {tuple(v) for v in y})
+    c = _compare_pairs(knn, box_of, exact, approx)
     print(f'approximate mode (--roi-mode align): RoI embeddings {t_align:.1f} s vs bare '
           f'backbone on the crops {t_bb:.1f} s ({t_bb / t_align:.1f}x faster); identical '
-          f'top pair {same_top}/{total}, pairs shared with exact mining '
-          f'{pairs_same}/{pairs_total}')
+          f'top pair {c["same_top"]}/{c["total"]}, pairs shared with exact mining '
+          f'{c["pairs_same"]}/{c["pairs_total"]}')
 
     # projection
     per_img_ss = args.ss_per_image or t_ss / n

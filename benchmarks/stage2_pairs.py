@@ -24,7 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from orl_mm.correspondence.embed import (EmbedSettings, bgr_to_rgb,  # noqa: E402
                                          build_stage1_encoder, embed_image_rois)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
-from orl_mm.correspondence.knn import knn_search  # noqa: E402
+from orl_mm.correspondence.retrieval import search_neighbours  # noqa: E402
 from orl_mm.testing.pair_mining import mine_pairs, mine_pairs_naive  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def main():
     p.add_argument('--work-dir', required=True, help='a finished stage-2 work dir')
     p.add_argument('--img-dir', required=True)
     p.add_argument('--images', type=int, default=24)
-    p.add_argument('--knn', type=int, default=10)
+    p.add_argument('--num-neighbours', '--knn', type=int, default=10)
     p.add_argument('--roi-size', type=int, default=64,
                    help='crop size (the forward counts do not depend on it)')
     p.add_argument('--batch-size', type=int, default=64)
@@ -50,7 +50,7 @@ def main():
     names = [all_names[i] for i in props['images'][:n]]
     boxes = [np.asarray(b) for b in props['boxes'][:n]]
     feats = np.load(osp.join(args.work_dir, 'knn', 'embeddings_rank0of1.npy'))[:n]
-    knn = knn_search(feats, args.knn)[0].tolist()
+    knn = search_neighbours(feats, args.num_neighbours)[0].tolist()
     encoder = build_stage1_encoder(args.config, args.checkpoint)
     settings = EmbedSettings(roi_size=args.roi_size, batch_size=args.batch_size)
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(args.img_dir, f))) for f in names]

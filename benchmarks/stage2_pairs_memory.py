@@ -4,7 +4,7 @@
         --scales 0.0625 0.125 0.25 [--full]
 
 COCO+ is 241,690 images (train2017 + unlabeled2017); each gets ``--boxes`` (100)
-proposals and ``--knn`` (10) neighbours, as in ORL's COCO+ files. For every scale a work
+proposals and ``--num-neighbours`` (10) neighbours, as in ORL's COCO+ files. For every scale a work
 dir of ``scale x 241,690`` images is made in a child process: ``proposals.json`` and
 ``knn.json`` of the full shape, the per-image pair files already written for every image
 but ``--mine`` of them (their pairs taken from their boxes, 10 per neighbour: the step's
@@ -116,7 +116,7 @@ def measure(root: str, k: int) -> dict:
         merge(ctx, props, knn)
         out['merge_s'] = time.perf_counter() - t
     PairsStep.merge = staticmethod(timed_merge)
-    cfg = Stage2Config(work_dir=root, knn_k=k, progress=False)
+    cfg = Stage2Config(work_dir=root, num_neighbours=k, progress=False)
     ctx = Context(cfg, WorkDir(root), images, rank=0, world=1)
     t = time.perf_counter()
     report = PairsStep().run(ctx)
@@ -144,7 +144,7 @@ def main():
     p.add_argument('--scales', type=float, nargs='+', default=[0.0625, 0.125, 0.25])
     p.add_argument('--full', action='store_true', help='also run COCO+ size if it fits')
     p.add_argument('--boxes', type=int, default=100)
-    p.add_argument('--knn', type=int, default=10)
+    p.add_argument('--num-neighbours', '--knn', type=int, default=10)
     p.add_argument('--mine', type=int, default=64, help='images mined in the run')
     p.add_argument('--dim', type=int, default=2048, help='RoI embedding size (ResNet-50)')
     p.add_argument('--make', help=argparse.SUPPRESS)
@@ -152,11 +152,11 @@ def main():
     p.add_argument('--measure', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.make:
-        make(args.make, args.images, args.boxes, args.knn, args.mine, args.dim)
+        make(args.make, args.images, args.boxes, args.num_neighbours, args.mine, args.dim)
         print('{}')
         return
     if args.measure:
-        print(json.dumps(measure(args.measure, args.knn)))
+        print(json.dumps(measure(args.measure, args.num_neighbours)))
         return
     rows = []
 
@@ -164,8 +164,9 @@ def main():
         root = osp.join(args.root, f'{n}_images')
         if not osp.isfile(osp.join(root, 'knn.json')):
             t = time.perf_counter()
-            _child('--make', root, '--images', str(n), '--boxes', str(args.boxes), '--knn',
-                   str(args.knn), '--mine', str(args.mine), '--dim', str(args.dim))
+            _child('--make', root, '--images', str(n), '--boxes', str(args.boxes),
+                   '--num-neighbours', str(args.num_neighbours), '--mine', str(args.mine),
+                   '--dim', str(args.dim))
             print(f'made {root} in {time.perf_counter() - t:.0f} s', flush=True)
         for name in ('correspondence.json', 'pair_scores.json'):
             if osp.exists(osp.join(root, name)):
@@ -174,7 +175,7 @@ def main():
             part = osp.join(root, 'pairs', 'parts', f'{i // 1000:05d}', f'{i:08d}.json')
             if osp.exists(part):
                 os.remove(part)
-        r = _child('--measure', root, '--knn', str(args.knn))
+        r = _child('--measure', root, '--num-neighbours', str(args.num_neighbours))
         r['file_mb'] = os.path.getsize(osp.join(root, 'correspondence.json')) / 2 ** 20
         print(f'{n:>7} images: peak RSS {r["peak_mb"]:8.0f} MiB (imports {r["imports_mb"]:.0f}, '
               f'loaded + {r["mined"]} mined {r["before_merge_mb"]:.0f}); correspondence.json '
@@ -183,7 +184,7 @@ def main():
         rows.append((n, r))
         return r
 
-    print(f'pairs step, {args.boxes} boxes and {args.knn} neighbours per image, '
+    print(f'pairs step, {args.boxes} boxes and {args.num_neighbours} neighbours per image, '
           f'{args.mine} images mined (dim {args.dim}), the rest merged:')
     for s in args.scales:
         run(max(args.mine + 1, round(s * COCO_PLUS)))

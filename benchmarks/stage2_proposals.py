@@ -56,7 +56,7 @@ def main():
     p.add_argument('mode', choices=['speedup', 'rss'])
     p.add_argument('--data', default=osp.join(DEFAULT_DATA, 'coco128', 'train2017'))
     p.add_argument('--images', type=int, default=16)
-    p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--proposal-workers', '--workers', type=int, default=2)
     p.add_argument('--repeat', type=int, default=8)
     p.add_argument('--max-side', type=int, default=None)
     args = p.parse_args()
@@ -66,25 +66,26 @@ def main():
             img_dir = osp.join(tmp, 'img')
             link_images(args.data, img_dir, names[:args.images], 1)
             res = {}
-            for w in (1, args.workers):
+            for w in (1, args.proposal_workers):
                 res[w] = run_child(img_dir, osp.join(tmp, f'w{w}'), w, args.max_side)
                 print(f'{w} process(es): {res[w]["step_seconds"]:.1f} s for '
                       f'{res[w]["images"]} images '
                       f'({res[w]["step_seconds"] / res[w]["images"]:.2f} s/image)', flush=True)
-            print(f'speed-up {args.workers} vs 1: '
-                  f'{res[1]["step_seconds"] / res[args.workers]["step_seconds"]:.2f}x '
+            print(f'speed-up {args.proposal_workers} vs 1: '
+                  f'{res[1]["step_seconds"] / res[args.proposal_workers]["step_seconds"]:.2f}x '
                   f'(load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)')
             with open(osp.join(tmp, 'w1', 'proposals.json')) as f1, \
-                    open(osp.join(tmp, f'w{args.workers}', 'proposals.json')) as f2:
+                    open(osp.join(tmp, f'w{args.proposal_workers}', 'proposals.json')) as f2:
                 same = f1.read() == f2.read()
-            print(f'proposals.json identical between 1 and {args.workers} processes: {same}')
+            print(f'proposals.json identical between 1 and {args.proposal_workers} '
+                  f'processes: {same}')
         else:
             res = {}
             for repeat in (1, args.repeat):
                 img_dir = osp.join(tmp, f'img{repeat}')
                 link_images(args.data, img_dir, names, repeat)
                 res[repeat] = r = run_child(img_dir, osp.join(tmp, f'w{repeat}'),
-                                            args.workers, args.max_side)
+                                            args.proposal_workers, args.max_side)
                 print(f'{r["images"]} images: {r["seconds"]:.1f} s, peak RSS main '
                       f'{r["rss_main_mb"]:.0f} MB, largest worker {r["rss_worker_mb"]:.0f} MB',
                       flush=True)

@@ -8,10 +8,16 @@ from them and :meth:`Stage2Config.info` gives the correspondence file's ``info``
 from dataclasses import asdict, dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
+from orl_mm.structures.correspondence import correspondence_info
+
 from .embed import EmbedSettings
 from .proposals import ProposalSettings
 
 _EMBED = EmbedSettings()
+
+#: Old field name -> new one (issue 19: one name per thing), read by ``from_dict``.
+RENAMED_FIELDS = dict(knn_k='num_neighbours', knn_resize='retrieval_resize',
+                      knn_crop='retrieval_crop')
 
 
 @dataclass
@@ -35,14 +41,15 @@ class Stage2Config:
         config: Stage-1 config (path) for the model.
         checkpoint: Stage-1 checkpoint (mmpretrain BYOL layout).
         proposal: Selective search and filter settings.
-        knn_resize, knn_crop, roi_size, batch_size, channels_last: See ``EmbedSettings``.
+        retrieval_resize, retrieval_crop, roi_size, batch_size, channels_last: See
+            ``EmbedSettings``.
         roi_dtype: ``'float32'`` (default) or ``'float16'`` for the RoI embedding cache
             (half the disk; pairs are mined in float32 from it).
         roi_mode: ``'crop'`` (default, ORL: every box cropped, resized to ``roi_size``
             and embedded by its own backbone forward) or ``'align'``, an approximate mode
             that is no reference's: one backbone forward per image (longer side at most
             1024) and RoIAlign (7x7, averaged) on res5 for every box.
-        knn_k: Neighbours per image (K).
+        num_neighbours: Neighbours per image (K).
         pair_ratio: Pairs per (query, neighbour) = ``max(1, int(ratio * Bq))``.
         proposal_workers: Processes for selective search (per rank).
         loader_workers: DataLoader workers that decode and crop images for the backbone.
@@ -72,14 +79,14 @@ class Stage2Config:
     config: Optional[str] = None
     checkpoint: Optional[str] = None
     proposal: ProposalSettings = field(default_factory=ProposalSettings)
-    knn_resize: int = _EMBED.knn_resize
-    knn_crop: int = _EMBED.knn_crop
+    retrieval_resize: int = _EMBED.retrieval_resize
+    retrieval_crop: int = _EMBED.retrieval_crop
     roi_size: int = _EMBED.roi_size
     batch_size: int = _EMBED.batch_size
     channels_last: bool = _EMBED.channels_last
     roi_dtype: str = 'float32'
     roi_mode: str = 'crop'
-    knn_k: int = 10
+    num_neighbours: int = 10
     pair_ratio: float = 0.1
     proposal_workers: int = 1
     loader_workers: int = 0
@@ -101,20 +108,27 @@ class Stage2Config:
         return [(self.img_dir, self.ann_file or None)]
 
     def embed_settings(self) -> EmbedSettings:
-        return EmbedSettings(knn_resize=self.knn_resize, knn_crop=self.knn_crop,
-                             roi_size=self.roi_size, batch_size=self.batch_size,
-                             channels_last=self.channels_last)
+        return EmbedSettings(retrieval_resize=self.retrieval_resize,
+                             retrieval_crop=self.retrieval_crop, roi_size=self.roi_size,
+                             batch_size=self.batch_size, channels_last=self.channels_last)
 
     def info(self) -> dict:
         """The ``info`` of the correspondence file these settings make (ORL's keys)."""
-        return dict(self.proposal.info(), knn_image_num=self.knn_k,
-                    knn_bbox_pair_ratio=self.pair_ratio)
+        return correspondence_info(self.proposal.info(), self.num_neighbours, self.pair_ratio)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> 'Stage2Config':
+        """The settings of :meth:`to_dict`; also reads the field names before issue 19
+        (:data:`RENAMED_FIELDS`)."""
         d = dict(d)
+        for old, new in RENAMED_FIELDS.items():
+            if old in d:
+                if new in d:
+                    raise ValueError(f'Stage2Config: give {new!r} or its old name {old!r}, '
+                                     'not both')
+                d[new] = d.pop(old)
         d['proposal'] = ProposalSettings(**d.get('proposal', {}))
         return cls(**d)

@@ -14,7 +14,7 @@ checkpoint is loaded with mmengine, so any checkpoint of this plugin with the BY
 CPU/single-process inference.
 """
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -31,14 +31,14 @@ class EmbedSettings:
     """Input sizes and batching (defaults: the ORL reference).
 
     Attributes:
-        knn_resize: Shorter side after resizing, for the image embedding.
-        knn_crop: Centre crop size, for the image embedding.
+        retrieval_resize: Shorter side after resizing, for the image embedding.
+        retrieval_crop: Centre crop size, for the image embedding.
         roi_size: Side of the square RoI crops.
         batch_size: Images (k-NN) or crops (RoIs) per forward.
         channels_last: Run the backbone in channels-last memory format.
     """
-    knn_resize: int = 256
-    knn_crop: int = 224
+    retrieval_resize: int = 256
+    retrieval_crop: int = 224
     roi_size: int = 224
     batch_size: int = 64
     channels_last: bool = False
@@ -140,7 +140,7 @@ def build_stage1_encoder(config, checkpoint: str = None, device: str = 'cpu') ->
     return encoder
 
 
-def knn_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
+def retrieval_transform(rgb: np.ndarray, resize: int = 256, crop: int = 224) -> torch.Tensor:
     """The test transform of the image embedding: Resize(shorter side) -> CenterCrop.
 
     torchvision's ``Resize(resize)`` + ``CenterCrop(crop)`` geometry (bilinear, Pillow),
@@ -168,19 +168,38 @@ def bgr_to_rgb(img_bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img_bgr, cv2.COLOR_BGR2RGB)
 
 
-def embed_image_rois(encoder: Stage1Encoder, rgb: np.ndarray, boxes: Sequence[Sequence[int]],
-                     settings: EmbedSettings) -> np.ndarray:
-    """RoI embeddings of one image, in chunks of ``settings.batch_size`` crops.
+def embed_roi_crops(encoder: Stage1Encoder, crops: torch.Tensor, batch_size: int,
+                    channels_last: bool = False, device=None) -> torch.Tensor:
+    """RoI embeddings of one image's crops, in chunks of ``batch_size`` (the one
+    implementation: the roi step and :func:`embed_image_rois` both call it).
 
     The chunking depends only on the image's own boxes, so the numbers are the same
     whichever query asks for them (cache and naive way agree exactly).
 
+    Args:
+        encoder: The stage-1 encoder.
+        crops: (B, 3, S, S) normalised crops of one image (:func:`crop_rois`).
+        batch_size: Crops per backbone forward.
+        channels_last: See :meth:`Stage1Encoder.embed_rois`.
+        device: Where the forwards run (default: the encoder's).
+
+    Returns:
+        (B, C5) L2-normalised embeddings on the CPU.
+    """
+    if device is None:
+        device = next(encoder.parameters()).device
+    out = [encoder.embed_rois(crops[s:s + batch_size].to(device), channels_last).cpu()
+           for s in range(0, len(crops), batch_size)]
+    return torch.cat(out)
+
+
+def embed_image_rois(encoder: Stage1Encoder, rgb: np.ndarray, boxes: Sequence[Sequence[int]],
+                     settings: EmbedSettings) -> np.ndarray:
+    """RoI embeddings of one image: :func:`crop_rois` then :func:`embed_roi_crops`.
+
     Returns:
         (B, C5) float32, L2-normalised.
     """
-    out: List[torch.Tensor] = []
-    device = next(encoder.parameters()).device
-    for start in range(0, len(boxes), settings.batch_size):
-        chunk = crop_rois(rgb, boxes[start:start + settings.batch_size], settings.roi_size)
-        out.append(encoder.embed_rois(chunk.to(device), settings.channels_last).cpu())
-    return torch.cat(out).numpy().astype(np.float32, copy=False)
+    crops = crop_rois(rgb, boxes, settings.roi_size)
+    return embed_roi_crops(encoder, crops, settings.batch_size,
+                           settings.channels_last).numpy().astype(np.float32, copy=False)

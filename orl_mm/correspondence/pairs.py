@@ -10,7 +10,8 @@ Ties: entries are ordered by similarity descending with a stable sort on the fla
 
 Stage 2 embeds every image once and reads the embeddings from a cache; the reference tool
 re-embeds the neighbour's RoIs for every query (11x more backbone forwards for K = 10).
-:mod:`orl_mm.testing.pair_mining` holds both ways and shows they give identical pairs.
+:mod:`orl_mm.testing.pair_mining` holds the reference way; the tests show that the roi and
+pairs steps give exactly its pairs.
 """
 from typing import Callable, List, Sequence, Tuple
 

@@ -83,8 +83,8 @@ def quality_report(corr_path: str, ann_file: AnnFiles, iou_thr: float = 0.5, see
 
     total = mined = rand = on_object = both = rand_both = 0
     for i in range(len(corr)):
-        for k, j in enumerate(corr.knn_image_ids[i]):
-            for pair in corr.knn_box_pairs[i][k]:
+        for k, j in enumerate(corr.neighbours[i]):
+            for pair in corr.neighbour_pairs[i][k]:
                 total += 1
                 cq, ck = cats(i, pair[:4]), cats(j, pair[4:])
                 mined += bool(cq & ck)

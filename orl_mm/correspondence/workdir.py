@@ -104,7 +104,7 @@ class WorkDir:
             folder, ext = self.path(self.FOLDERS[step], 'parts'), '.json'
         return osp.join(folder, f'{index // 1000:05d}', f'{index:08d}{ext}')
 
-    def knn_shard(self, rank: int, world: int) -> str:
+    def embedding_shard(self, rank: int, world: int) -> str:
         return self.path('knn', f'embeddings_rank{rank}of{world}.npy')
 
     # ------------------------------------------------------------------ reading, writing

@@ -188,7 +188,7 @@ class CorrespondenceDataset(BaseDataset):
         data_list, skipped = [], []
         for i in range(len(corr)):
             neighbours = [(j, pairs) for j, pairs in
-                          zip(corr.knn_image_ids[i], corr.knn_box_pairs[i]) if pairs]
+                          zip(corr.neighbours[i], corr.neighbour_pairs[i]) if pairs]
             if not neighbours:
                 skipped.append(corr.file_names[i])
                 continue

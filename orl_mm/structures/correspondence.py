@@ -36,6 +36,13 @@ def default_info() -> Dict[str, Any]:
     return Stage2Config().info()
 
 
+def correspondence_info(proposal_info: Dict[str, Any], num_neighbours: int,
+                        pair_ratio: float) -> Dict[str, Any]:
+    """The file's ``info``: the proposal filter's keys plus the reference's names of the
+    neighbour count (``knn_image_num``) and the pair ratio (``knn_bbox_pair_ratio``)."""
+    return dict(proposal_info, knn_image_num=num_neighbours, knn_bbox_pair_ratio=pair_ratio)
+
+
 class CorrespondenceError(ValueError):
     """A correspondence file that is malformed or does not match its images."""
 
@@ -48,17 +55,18 @@ class Correspondence:
         file_names: Image file names relative to the image folder, length N.
         image_ids: Image ids (e.g. COCO ids), length N.
         boxes: Per image, the filtered proposals as [x, y, w, h].
-        knn_image_ids: Per image, K neighbour positions (0-based indices into the images).
-        knn_box_pairs: Per image, per neighbour, the mined pairs as
+        neighbours: Per image, K neighbour positions (0-based indices into the images of
+            the file; file key ``knn_image_id``).
+        neighbour_pairs: Per image, per neighbour, the mined pairs as
             [qx, qy, qw, qh, kx, ky, kw, kh] (query box in this image, key box in the
-            neighbour).
+            neighbour; file key ``knn_bbox_pair``).
         info: The stage-2 settings that produced the file.
     """
     file_names: List[str]
     image_ids: List[Any]
     boxes: List[List[Box]]
-    knn_image_ids: List[List[int]]
-    knn_box_pairs: List[List[List[Pair]]]
+    neighbours: List[List[int]]
+    neighbour_pairs: List[List[List[Pair]]]
     info: Dict[str, Any] = field(default_factory=default_info)
 
     def __len__(self) -> int:
@@ -72,8 +80,8 @@ class Correspondence:
             pseudo_annotations=dict(
                 image_id=list(self.image_ids),
                 bbox=self.boxes,
-                knn_image_id=self.knn_image_ids,
-                knn_bbox_pair=self.knn_box_pairs))
+                knn_image_id=self.neighbours,
+                knn_bbox_pair=self.neighbour_pairs))
 
     @classmethod
     def from_dict(cls, data: Any, source: str = '<dict>') -> 'Correspondence':
@@ -95,8 +103,8 @@ class Correspondence:
             file_names=images['file_name'],
             image_ids=images['id'],
             boxes=anno['bbox'],
-            knn_image_ids=anno['knn_image_id'],
-            knn_box_pairs=anno['knn_bbox_pair'],
+            neighbours=anno['knn_image_id'],
+            neighbour_pairs=anno['knn_bbox_pair'],
             info=data['info'])
 
     def validate(self,
@@ -114,11 +122,25 @@ class Correspondence:
         Raises:
             CorrespondenceError: On the first problem, naming the image and entry.
         """
+        self._check_lengths(image_sizes, source)
+        for i in range(len(self.file_names)):
+            if not isinstance(self.boxes[i], list) or not self.boxes[i]:
+                raise CorrespondenceError(f'{self._where(source, i)}: no intra-image box')
+            for b, box in enumerate(self.boxes[i]):
+                self._check_box(box, i, i, f'bbox[{b}]', image_sizes, source)
+            self._check_neighbours(i, image_sizes, allow_empty_pairs, source)
+
+    def _where(self, source: str, i: int) -> str:
+        return f'{source}: image {i} ({self.file_names[i]})'
+
+    def _check_lengths(self, image_sizes: Optional[Sequence[Tuple[int, int]]],
+                       source: str) -> None:
+        """One entry per image in every list (and in ``image_sizes``)."""
         n = len(self.file_names)
         for name, value in (('images.id', self.image_ids),
                             ('pseudo_annotations.bbox', self.boxes),
-                            ('pseudo_annotations.knn_image_id', self.knn_image_ids),
-                            ('pseudo_annotations.knn_bbox_pair', self.knn_box_pairs)):
+                            ('pseudo_annotations.knn_image_id', self.neighbours),
+                            ('pseudo_annotations.knn_bbox_pair', self.neighbour_pairs)):
             if len(value) != n:
                 raise CorrespondenceError(
                     f'{source}: "{name}" has {len(value)} entries for {n} images')
@@ -126,55 +148,60 @@ class Correspondence:
             raise CorrespondenceError(
                 f'{source}: {n} images in the file but {len(image_sizes)} in the dataset')
 
-        def where(i: int) -> str:
-            return f'{source}: image {i} ({self.file_names[i]})'
-
-        def check_box(box: Any, i: int, owner: int, what: str) -> None:
-            if (not isinstance(box, (list, tuple)) or len(box) != 4
-                    or not all(isinstance(v, (int, float)) for v in box)):
-                raise CorrespondenceError(f'{where(i)}: {what} is not [x, y, w, h]: {box}')
-            x, y, w, h = box
-            if w <= 0 or h <= 0:
-                raise CorrespondenceError(f'{where(i)}: {what} has no area: {box}')
-            if image_sizes is not None:
-                width, height = image_sizes[owner]
-                if x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
-                    raise CorrespondenceError(
-                        f'{where(i)}: {what} {box} is outside image {owner} '
-                        f'({self.file_names[owner]}, {width}x{height})')
-
-        for i in range(n):
-            if not isinstance(self.boxes[i], list) or not self.boxes[i]:
-                raise CorrespondenceError(f'{where(i)}: no intra-image box')
-            for b, box in enumerate(self.boxes[i]):
-                check_box(box, i, i, f'bbox[{b}]')
-            knn = self.knn_image_ids[i]
-            pairs = self.knn_box_pairs[i]
-            if not isinstance(knn, list) or not knn:
-                raise CorrespondenceError(f'{where(i)}: no k-NN neighbour')
-            if not isinstance(pairs, list) or len(pairs) != len(knn):
+    def _check_box(self, box: Any, i: int, owner: int, what: str,
+                   image_sizes: Optional[Sequence[Tuple[int, int]]], source: str) -> None:
+        """``box`` (named ``what``, listed under image ``i``) is [x, y, w, h] with an area,
+        inside image ``owner`` when the sizes are known."""
+        if (not isinstance(box, (list, tuple)) or len(box) != 4
+                or not all(isinstance(v, (int, float)) for v in box)):
+            raise CorrespondenceError(
+                f'{self._where(source, i)}: {what} is not [x, y, w, h]: {box}')
+        x, y, w, h = box
+        if w <= 0 or h <= 0:
+            raise CorrespondenceError(f'{self._where(source, i)}: {what} has no area: {box}')
+        if image_sizes is not None:
+            width, height = image_sizes[owner]
+            if x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
                 raise CorrespondenceError(
-                    f'{where(i)}: {len(knn)} neighbours but '
-                    f'{len(pairs) if isinstance(pairs, list) else "no"} pair lists')
-            for k, j in enumerate(knn):
-                if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < n:
+                    f'{self._where(source, i)}: {what} {box} is outside image {owner} '
+                    f'({self.file_names[owner]}, {width}x{height})')
+
+    def _check_neighbours(self, i: int, image_sizes: Optional[Sequence[Tuple[int, int]]],
+                          allow_empty_pairs: bool, source: str) -> None:
+        """Image ``i``'s neighbours are positions in the file, each with its pair list."""
+        n, where = len(self.file_names), self._where(source, i)
+        neighbours, pairs = self.neighbours[i], self.neighbour_pairs[i]
+        if not isinstance(neighbours, list) or not neighbours:
+            raise CorrespondenceError(f'{where}: no k-NN neighbour')
+        if not isinstance(pairs, list) or len(pairs) != len(neighbours):
+            raise CorrespondenceError(
+                f'{where}: {len(neighbours)} neighbours but '
+                f'{len(pairs) if isinstance(pairs, list) else "no"} pair lists')
+        for k, j in enumerate(neighbours):
+            if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < n:
+                raise CorrespondenceError(
+                    f'{where}: neighbour {k} index {j!r} is not in [0, {n})')
+            if not isinstance(pairs[k], list):
+                raise CorrespondenceError(f'{where}: pair list {k} is not a list')
+            if not pairs[k] and not allow_empty_pairs:
+                raise CorrespondenceError(f'{where}: neighbour {k} (image {j}) has no box pair')
+            for p, pair in enumerate(pairs[k]):
+                if not isinstance(pair, (list, tuple)) or len(pair) != 8:
                     raise CorrespondenceError(
-                        f'{where(i)}: neighbour {k} index {j!r} is not in [0, {n})')
-                if not isinstance(pairs[k], list):
-                    raise CorrespondenceError(f'{where(i)}: pair list {k} is not a list')
-                if not pairs[k] and not allow_empty_pairs:
-                    raise CorrespondenceError(
-                        f'{where(i)}: neighbour {k} (image {j}) has no box pair')
-                for p, pair in enumerate(pairs[k]):
-                    if not isinstance(pair, (list, tuple)) or len(pair) != 8:
-                        raise CorrespondenceError(
-                            f'{where(i)}: pair {p} of neighbour {k} is not 8 numbers: {pair}')
-                    check_box(list(pair[:4]), i, i, f'pair {p} of neighbour {k} (query box)')
-                    check_box(list(pair[4:]), i, j, f'pair {p} of neighbour {k} (key box)')
+                        f'{where}: pair {p} of neighbour {k} is not 8 numbers: {pair}')
+                self._check_box(list(pair[:4]), i, i,
+                                f'pair {p} of neighbour {k} (query box)', image_sizes, source)
+                self._check_box(list(pair[4:]), i, j,
+                                f'pair {p} of neighbour {k} (key box)', image_sizes, source)
 
 
 def save_correspondence(corr: Correspondence, path: str) -> None:
-    """Write ``corr`` in the reference layout, atomically (temporary file + rename)."""
+    """Write ``corr`` in the reference layout, atomically (temporary file + rename).
+
+    For files made outside stage 2 (tests); stage 2 writes its file through its work
+    directory's compact writer (:class:`orl_mm.correspondence.workdir.FileWriter`). Not
+    exported by :mod:`orl_mm.structures`.
+    """
     atomic_write_json(corr.to_dict(), path)
 
 

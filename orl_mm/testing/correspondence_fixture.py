@@ -107,8 +107,8 @@ def build_fixture_correspondence(img_dir: str,
         file_names=[im[0] for im in images],
         image_ids=[im[1] for im in images],
         boxes=boxes,
-        knn_image_ids=knn_ids,
-        knn_box_pairs=knn_pairs,
+        neighbours=knn_ids,
+        neighbour_pairs=knn_pairs,
         info=dict(fixture='orl_mm.testing.build_fixture_correspondence (not stage 2)',
                   knn_image_num=knn, intra_bbox_num=max_boxes, bbox_min_size=min_size))
     corr.validate([im[2] for im in images], source=out_path)

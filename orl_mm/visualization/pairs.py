@@ -31,8 +31,8 @@ def top_pairs(corr: Correspondence, scores: Optional[list] = None, num: int = 8,
     """
     refs = []
     for i in range(len(corr)):
-        for k in range(len(corr.knn_image_ids[i])):
-            for p in range(len(corr.knn_box_pairs[i][k])):
+        for k in range(len(corr.neighbours[i])):
+            for p in range(len(corr.neighbour_pairs[i][k])):
                 s = scores[i][k][p] if scores is not None else -float(i)
                 refs.append((s, i, k, p))
                 if scores is None:
@@ -94,8 +94,8 @@ def draw_pair_sheet(corr: Correspondence, img_dir: str, pairs: Sequence[PairRef]
     caption = 22
     rows = []
     for score, i, k, p in pairs:
-        j = corr.knn_image_ids[i][k]
-        pair = corr.knn_box_pairs[i][k][p]
+        j = corr.neighbours[i][k]
+        pair = corr.neighbour_pairs[i][k][p]
         qi = read_image_bgr(osp.join(img_dir, corr.file_names[i]))
         ki = read_image_bgr(osp.join(img_dir, corr.file_names[j]))
         tiles = [_fit(_with_box(qi, pair[:4], q_color), tile), _fit(_crop(qi, pair[:4]), tile),

@@ -235,8 +235,9 @@ class DiskFullWriter(FileWriter):
 def test_a_full_disk_stops_naming_the_path_and_the_next_run_resumes(small_coco, tmp_path):
     from orl_mm.correspondence import ProposalSettings, Stage2Config
     cfg = Stage2Config(img_dir=osp.join(small_coco, 'train2017'), work_dir=str(tmp_path / 'w'),
-                       proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36,
-                       knn_crop=32, roi_size=32, batch_size=16, knn_k=3, progress=False)
+                       proposal=ProposalSettings(min_size=24, top_n=30), retrieval_resize=36,
+                       retrieval_crop=32, roi_size=32, batch_size=16, num_neighbours=3,
+                       progress=False)
     parts = osp.join(cfg.work_dir, 'proposals', 'parts', '00000')
     # images.json, proposals/settings.json, 2 parts; the 3rd part hits a full disk
     with pytest.raises(Stage2Error) as err:

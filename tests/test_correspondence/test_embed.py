@@ -5,7 +5,7 @@ import torch
 
 from PIL import Image
 
-from orl_mm.correspondence.embed import build_stage1_encoder, crop_rois, knn_transform
+from orl_mm.correspondence.embed import build_stage1_encoder, crop_rois, retrieval_transform
 from orl_mm.utils.images import IMAGENET_MEAN_255, IMAGENET_STD_255
 
 
@@ -35,10 +35,10 @@ def test_embeddings_are_normalised(tiny_encoder):
     np.testing.assert_allclose(roi.norm(dim=1).numpy(), 1, rtol=1e-5)
 
 
-def test_knn_transform_geometry():
+def test_retrieval_transform_geometry():
     rgb = np.zeros((300, 400, 3), np.uint8)
     rgb[:, 200:] = 255  # right half white
-    x = knn_transform(rgb, 64, 56)  # resize to 64x85, centre crop 56
+    x = retrieval_transform(rgb, 64, 56)  # resize to 64x85, centre crop 56
     assert x.shape == (3, 56, 56)
     white = (255 - np.array(IMAGENET_MEAN_255)) / np.array(IMAGENET_STD_255)
     np.testing.assert_allclose(x[:, 0, -1].numpy(), white, rtol=1e-5)
@@ -58,7 +58,7 @@ def test_crop_rois_takes_the_box():
                                -np.array(IMAGENET_MEAN_255) / IMAGENET_STD_255, rtol=1e-5)
 
 
-def _knn_transform_before_sharing(rgb, resize, crop):
+def _retrieval_transform_before_sharing(rgb, resize, crop):
     """The stage-2 transform as embed.py wrote it before it moved to orl_mm.utils.images."""
     h, w = rgb.shape[:2]
     new_w, new_h = (resize, int(resize * h / w)) if w <= h else (int(resize * w / h), resize)
@@ -77,9 +77,9 @@ def _knn_transform_before_sharing(rgb, resize, crop):
 @pytest.mark.parametrize('shape,resize,crop', [((300, 400), 73, 64), ((401, 299), 256, 224),
                                                ((37, 90), 64, 64), ((50, 20), 30, 41),
                                                ((65, 66), 64, 56)])
-def test_knn_transform_is_unchanged_by_the_shared_transform(shape, resize, crop):
+def test_retrieval_transform_is_unchanged_by_the_shared_transform(shape, resize, crop):
     """Stage 2's image-embedding input is bit-identical to what it was before the transform
     was shared with the evaluation (odd offsets, padding, landscape and portrait)."""
     rgb = np.random.default_rng(sum(shape)).integers(0, 256, shape + (3, ), dtype=np.uint8)
-    expected = _knn_transform_before_sharing(rgb, resize, crop)
-    assert torch.equal(knn_transform(rgb, resize, crop), expected)
+    expected = _retrieval_transform_before_sharing(rgb, resize, crop)
+    assert torch.equal(retrieval_transform(rgb, resize, crop), expected)

@@ -26,8 +26,8 @@ def make_cfg(img_dir, work_dir, ann_file=None, **kw):
     kw = dict(dict(proposal_workers=1), **kw)
     return Stage2Config(
         img_dir=img_dir, work_dir=work_dir, ann_file=ann_file,
-        proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36, knn_crop=32,
-        roi_size=32, batch_size=16, knn_k=3, progress=False, **kw)
+        proposal=ProposalSettings(min_size=24, top_n=30), retrieval_resize=36, retrieval_crop=32,
+        roi_size=32, batch_size=16, num_neighbours=3, progress=False, **kw)
 
 
 def write_reference(path, boxes):

@@ -25,9 +25,9 @@ def test_quality_fractions(tmp_path):
     corr = Correspondence(
         file_names=['a.jpg', 'b.jpg'], image_ids=[1, 2],
         boxes=[[cat_a, shifted], [cat_b, dog_b, off]],
-        knn_image_ids=[[1], [0]],
-        knn_box_pairs=[[[cat_a + cat_b, shifted + dog_b]],  # correct, wrong category
-                       [[off + cat_a, cat_b + shifted]]])   # background, correct
+        neighbours=[[1], [0]],
+        neighbour_pairs=[[[cat_a + cat_b, shifted + dog_b]],  # correct, wrong category
+                         [[off + cat_a, cat_b + shifted]]])   # background, correct
     path = str(tmp_path / 'corr.json')
     save_correspondence(corr, path)
     assert has_instances(str(ann_path))

@@ -25,8 +25,8 @@ OUTPUTS = ['images.json', 'proposals.json', 'knn.json', 'correspondence.json',
 def make_cfg(img_dir, work_dir, ann_file=None, **kw):
     return Stage2Config(
         img_dir=img_dir, work_dir=work_dir, ann_file=ann_file,
-        proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36, knn_crop=32,
-        roi_size=32, batch_size=16, knn_k=3, proposal_workers=1, progress=False, **kw)
+        proposal=ProposalSettings(min_size=24, top_n=30), retrieval_resize=36, retrieval_crop=32,
+        roi_size=32, batch_size=16, num_neighbours=3, proposal_workers=1, progress=False, **kw)
 
 
 @pytest.fixture(scope='module')
@@ -48,19 +48,43 @@ def test_end_to_end(reference_run, small_coco):
         # the boxes are exactly the filtered selective-search boxes of the image
         raw = selective_search(read_image_bgr(osp.join(cfg.img_dir, name)), seed=0)
         assert corr.boxes[i] == filter_proposals(raw, 24, 3.0, 0.5, 30).tolist()
-        assert len(corr.knn_image_ids[i]) == 3 and i not in corr.knn_image_ids[i]
-        for k, j in enumerate(corr.knn_image_ids[i]):
-            pairs = corr.knn_box_pairs[i][k]
+        assert len(corr.neighbours[i]) == 3 and i not in corr.neighbours[i]
+        for k, j in enumerate(corr.neighbours[i]):
+            pairs = corr.neighbour_pairs[i][k]
             assert len(pairs) == max(1, int(0.1 * len(corr.boxes[i])))
             assert all(p[:4] in corr.boxes[i] and p[4:] in corr.boxes[j] for p in pairs)
     # each image's RoIs went through the backbone exactly once
     assert report['roi']['forwards'] == sum(len(b) for b in corr.boxes)
     assert report['knn']['forwards'] == 5
     q = report['quality']
-    assert q['num_pairs'] == sum(len(p) for ps in corr.knn_box_pairs for p in ps)
+    assert q['num_pairs'] == sum(len(p) for ps in corr.neighbour_pairs for p in ps)
     assert json.load(open(osp.join(cfg.work_dir, 'quality.json')))['num_pairs'] == q['num_pairs']
     scores = json.load(open(osp.join(cfg.work_dir, 'pair_scores.json')))['scores']
     assert all(np.all(np.diff(s) <= 0) for per in scores for s in per)
+
+
+def test_production_pairs_equal_the_naive_reembedding(reference_run, tiny_encoder):
+    """The roi step's cache (each image embedded once) and the pairs step give exactly the
+    pairs of the reference way, which re-embeds every neighbour's RoIs for each query."""
+    from orl_mm.correspondence.embed import bgr_to_rgb, embed_image_rois
+    from orl_mm.testing.pair_mining import mine_pairs_naive
+    cfg, report = reference_run
+    corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
+    assert max(len(b) for b in corr.boxes) > cfg.batch_size  # several chunks per image
+    rgbs = [bgr_to_rgb(read_image_bgr(osp.join(cfg.img_dir, n))) for n in corr.file_names]
+    settings = cfg.embed_settings()
+
+    def embed(i):
+        return embed_image_rois(tiny_encoder, rgbs[i], corr.boxes[i], settings)
+
+    before = tiny_encoder.forward_count
+    naive = mine_pairs_naive(corr.neighbours, [np.asarray(b) for b in corr.boxes], embed,
+                             cfg.pair_ratio)
+    assert naive == corr.neighbour_pairs
+    assert tiny_encoder.forward_count - before == sum(
+        len(corr.boxes[i]) + sum(len(corr.boxes[j]) for j in corr.neighbours[i])
+        for i in range(len(corr)))
+    assert report['roi']['forwards'] == sum(len(b) for b in corr.boxes)
 
 
 def test_rerun_does_nothing_and_step_alone(reference_run, tiny_encoder):
@@ -214,7 +238,7 @@ def test_step_alone_with_other_settings_stops_naming_them(reference_run, tmp_pat
     work = str(tmp_path / 'w')
     shutil.copytree(ref_cfg.work_dir, work)
     cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
-    cfg.knn_k = 2
+    cfg.num_neighbours = 2
     with pytest.raises(Stage2Error, match=r'knn step .*\(k: 3 -> 2\)'):
         run_stage2(cfg, steps=['pairs'])
     cfg = make_cfg(ref_cfg.img_dir, work, ref_cfg.ann_file)
@@ -236,7 +260,7 @@ def test_one_index_per_image_when_images_are_skipped(small_coco, tiny_encoder, t
     for k, name in enumerate(NAMES[:3]):
         shutil.copy(osp.join(small_coco, 'train2017', name), d / f'b{k}.jpg')
     cfg = make_cfg(str(d), str(tmp_path / 'w'), skip_bad_images=True)
-    cfg.knn_k = 2
+    cfg.num_neighbours = 2
     run_stage2(cfg, encoder=tiny_encoder)
     names = json.load(open(osp.join(cfg.work_dir, 'images.json')))['file_name']
     assert names == ['a_corrupt.jpg', 'b0.jpg', 'b1.jpg', 'b2.jpg']
@@ -256,7 +280,7 @@ def test_one_index_per_image_when_images_are_skipped(small_coco, tiny_encoder, t
     assert knn['images'] == [1, 2, 3] and all(set(n) <= {1, 2, 3} for n in knn['neighbours'])
     corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
     assert corr.file_names == names[1:] and all(
-        set(k) <= {0, 1, 2} for k in corr.knn_image_ids)  # positions in the file
+        set(k) <= {0, 1, 2} for k in corr.neighbours)  # positions in the file
 
 
 def test_float16_roi_cache(reference_run, tiny_encoder, tmp_path):
@@ -275,7 +299,7 @@ def test_float16_roi_cache(reference_run, tiny_encoder, tmp_path):
     assert record['settings']['dtype'] == 'float16'
     ref = load_correspondence(osp.join(ref_cfg.work_dir, 'correspondence.json'))
     corr = load_correspondence(osp.join(cfg.work_dir, 'correspondence.json'))
-    assert corr.boxes == ref.boxes and corr.knn_image_ids == ref.knn_image_ids
+    assert corr.boxes == ref.boxes and corr.neighbours == ref.neighbours
 
 
 def test_approximate_align_mode_one_forward_per_image(reference_run, tiny_encoder, tmp_path):

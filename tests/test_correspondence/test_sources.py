@@ -66,8 +66,8 @@ def test_coco_plus_run_is_read_by_the_coco_plus_stage3_config(
         coco_plus_root, repo_root, tiny_encoder, tmp_path):
     cfg = Stage2Config(
         sources=_sources(coco_plus_root), root=coco_plus_root, work_dir=str(tmp_path / 'w'),
-        proposal=ProposalSettings(min_size=24, top_n=30), knn_resize=36, knn_crop=32,
-        roi_size=32, batch_size=16, knn_k=3, progress=False)
+        proposal=ProposalSettings(min_size=24, top_n=30), retrieval_resize=36, retrieval_crop=32,
+        roi_size=32, batch_size=16, num_neighbours=3, progress=False)
     report = run_stage2(cfg, encoder=tiny_encoder)
     # the quality report sees the instances of train2017 under their prefixed names
     assert report['quality']['num_pairs'] > 0

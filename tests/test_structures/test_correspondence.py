@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from orl_mm.structures import (Correspondence, CorrespondenceError, load_correspondence,
-                               save_correspondence)
+from orl_mm.structures import Correspondence, CorrespondenceError, load_correspondence
+from orl_mm.structures.correspondence import save_correspondence
 
 SIZES = [(200, 150), (120, 100), (300, 300)]
 
@@ -34,8 +34,8 @@ def test_reads_reference_layout_and_round_trips(tmp_path):
     path = tmp_path / 'ref.json'
     path.write_text(json.dumps(_reference_dict()))
     corr = load_correspondence(str(path), image_sizes=SIZES)
-    assert len(corr) == 3 and corr.knn_image_ids[2] == [0, 1]
-    assert corr.knn_box_pairs[0][1][0] == [50, 20, 150, 130, 0, 0, 300, 300]
+    assert len(corr) == 3 and corr.neighbours[2] == [0, 1]
+    assert corr.neighbour_pairs[0][1][0] == [50, 20, 150, 130, 0, 0, 300, 300]
     out = tmp_path / 'out.json'
     save_correspondence(corr, str(out))
     assert json.loads(out.read_text()) == _reference_dict()

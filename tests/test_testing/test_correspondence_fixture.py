@@ -24,10 +24,10 @@ def test_from_instances_json(demo_root, tmp_path):
     sizes = [(im['width'], im['height']) for im in coco['images']]
     loaded = load_correspondence(out, image_sizes=sizes)  # valid, boxes inside images
     assert loaded.file_names == [im['file_name'] for im in coco['images']]
-    assert loaded.knn_image_ids[15] == [0, 1]  # the next K images, cyclic
+    assert loaded.neighbours[15] == [0, 1]  # the next K images, cyclic
     for i in range(16):
-        for k, j in enumerate(loaded.knn_image_ids[i]):
-            pairs = loaded.knn_box_pairs[i][k]
+        for k, j in enumerate(loaded.neighbours[i]):
+            pairs = loaded.neighbour_pairs[i][k]
             assert 1 <= len(pairs) <= 3
             assert all(p[:4] in loaded.boxes[i] and p[4:] in loaded.boxes[j] for p in pairs)
     first = open(out).read()
@@ -47,4 +47,4 @@ def test_without_json_uses_sliding_windows(tmp_path, capsys):
     assert 'test fixture' in capsys.readouterr().out
     corr = load_correspondence(out, image_sizes=[(40, 30), (64, 64), (50, 20)])
     assert corr.boxes[2] == sliding_window_boxes(50, 20)
-    assert corr.knn_image_ids == [[1, 2], [2, 0], [0, 1]]  # K capped at N - 1
+    assert corr.neighbours == [[1, 2], [2, 0], [0, 1]]  # K capped at N - 1

@@ -48,8 +48,8 @@ def _shard(text: str):
     return i, n
 
 
-def parse_args(argv=None, steps=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def _add_source_args(p: argparse.ArgumentParser, steps) -> None:
+    """The stage-1 model, the images and the work dir."""
     p.add_argument('config', help='stage-1 config (BYOL-like, mmpretrain layout)')
     p.add_argument('checkpoint', help='stage-1 checkpoint (backbone.*, neck.*)')
     p.add_argument('--data-root', help='COCO-layout root: <root>/train2017 and, if present, '
@@ -66,6 +66,10 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--work-dir', required=True)
     if steps is None:
         p.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
+
+
+def _add_proposal_args(p: argparse.ArgumentParser) -> None:
+    """Selective search, its filter, or ORL's released boxes."""
     p.add_argument('--min-size', type=int, default=DEFAULT_PROPOSALS.min_size)
     p.add_argument('--max-aspect-ratio', type=float,
                    default=DEFAULT_PROPOSALS.max_aspect_ratio)
@@ -89,10 +93,19 @@ def parse_args(argv=None, steps=None):
                    help="with --proposals-from: accept images whose boxes lack the "
                    'whole-image box that selective search always returns (weakens the '
                    'order check)')
-    p.add_argument('--knn', type=int, default=DEFAULTS.knn_k, help='neighbours per image (K)')
+
+
+def _add_embedding_args(p: argparse.ArgumentParser) -> None:
+    """Neighbour retrieval, RoI embeddings and pairs (old flag names kept as aliases)."""
+    p.add_argument('--num-neighbours', '--knn', type=int, default=DEFAULTS.num_neighbours,
+                   help='neighbours per image (K)')
     p.add_argument('--pair-ratio', type=float, default=DEFAULTS.pair_ratio)
-    p.add_argument('--knn-resize', type=int, default=DEFAULTS.knn_resize)
-    p.add_argument('--knn-crop', type=int, default=DEFAULTS.knn_crop)
+    p.add_argument('--retrieval-resize', '--knn-resize', type=int,
+                   default=DEFAULTS.retrieval_resize,
+                   help='shorter side of the images embedded for the neighbour retrieval')
+    p.add_argument('--retrieval-crop', '--knn-crop', type=int,
+                   default=DEFAULTS.retrieval_crop,
+                   help='centre crop of the images embedded for the neighbour retrieval')
     p.add_argument('--roi-size', type=int, default=DEFAULTS.roi_size)
     p.add_argument('--batch-size', type=int, default=DEFAULTS.batch_size)
     p.add_argument('--channels-last', action='store_true')
@@ -101,7 +114,11 @@ def parse_args(argv=None, steps=None):
     p.add_argument('--roi-mode', choices=['crop', 'align'], default=DEFAULTS.roi_mode,
                    help="'crop' (ORL); 'align': approximate, one forward per image and "
                    'RoIAlign on res5 (not the published rule; see README)')
-    p.add_argument('--workers', type=int, default=None,
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    """Processes, device, distribution and waits."""
+    p.add_argument('--proposal-workers', '--workers', type=int, default=None,
                    help='selective-search processes per rank (default: the cores divided '
                    'by the ranks on this machine)')
     p.add_argument('--loader-workers', type=int, default=DEFAULTS.loader_workers,
@@ -122,6 +139,14 @@ def parse_args(argv=None, steps=None):
                    help='with --steps proposals: compute images I, I+N, ... only, no '
                    'process group (a slurm job array task, a CPU farm); the first later '
                    'step merges and names the shards not finished')
+
+
+def parse_args(argv=None, steps=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    _add_source_args(p, steps)
+    _add_proposal_args(p)
+    _add_embedding_args(p)
+    _add_run_args(p)
     args = p.parse_args(argv)
     if steps is not None:
         args.steps = list(steps)
@@ -154,11 +179,12 @@ def build_config(args) -> Stage2Config:
             min_size=args.min_size, max_aspect_ratio=args.max_aspect_ratio,
             max_iou=args.max_iou, top_n=args.top_n, max_side=args.max_side,
             max_pixels=args.max_pixels, seed=args.seed),
-        knn_resize=args.knn_resize, knn_crop=args.knn_crop, roi_size=args.roi_size,
+        retrieval_resize=args.retrieval_resize, retrieval_crop=args.retrieval_crop,
+        roi_size=args.roi_size,
         batch_size=args.batch_size, channels_last=args.channels_last,
-        roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, knn_k=args.knn,
+        roi_dtype=args.roi_dtype, roi_mode=args.roi_mode, num_neighbours=args.num_neighbours,
         pair_ratio=args.pair_ratio,
-        proposal_workers=args.workers or max(
+        proposal_workers=args.proposal_workers or max(
             1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))),
         loader_workers=args.loader_workers, device=device,
         skip_bad_images=args.skip_bad_images, progress=not args.no_progress,

@@ -1,12 +1,12 @@
 """The stage-2 steps, in order; each reads the outputs of the steps before it."""
-from .knn import KnnStep
+from .retrieval import RetrievalStep
 from .pairs import PairsStep
 from .proposals import ProposalsStep
 from .quality import QualityStep
 from .roi import RoIStep
 
-STEP_TYPES = (ProposalsStep, KnnStep, RoIStep, PairsStep, QualityStep)
+STEP_TYPES = (ProposalsStep, RetrievalStep, RoIStep, PairsStep, QualityStep)
 STEPS = tuple(s.name for s in STEP_TYPES)
 
-__all__ = ['ProposalsStep', 'KnnStep', 'RoIStep', 'PairsStep', 'QualityStep', 'STEP_TYPES',
+__all__ = ['ProposalsStep', 'RetrievalStep', 'RoIStep', 'PairsStep', 'QualityStep', 'STEP_TYPES',
            'STEPS']

@@ -5,7 +5,7 @@ from typing import Dict
 
 import numpy as np
 
-from orl_mm.structures.correspondence import Correspondence
+from orl_mm.structures.correspondence import Correspondence, correspondence_info
 
 from ..config import Stage2Config
 from ..pairs import mine_image_pairs
@@ -59,10 +59,9 @@ class PairsStep(Step):
     @staticmethod
     def info(ctx: Context) -> dict:
         """The ``info`` of the file, from the recorded settings of the producing steps."""
-        info = ProposalSettings.from_record(ctx.work.record('proposals')['settings']).info()
-        info.update(knn_image_num=ctx.work.record('knn')['settings']['k'],
-                    knn_bbox_pair_ratio=ctx.work.record('pairs')['settings']['ratio'])
-        return info
+        proposals = ProposalSettings.from_record(ctx.work.record('proposals')['settings'])
+        return correspondence_info(proposals.info(), ctx.work.record('knn')['settings']['k'],
+                                   ctx.work.record('pairs')['settings']['ratio'])
 
     @classmethod
     def merge(cls, ctx: Context, props: dict, knn: dict) -> Correspondence:
@@ -84,8 +83,8 @@ class PairsStep(Step):
         corr = Correspondence(
             file_names=names, image_ids=[ctx.images[i].image_id for i in kept],
             boxes=props['boxes'],
-            knn_image_ids=[[position[j] for j in row] for row in knn['neighbours']],
-            knn_box_pairs=all_pairs, info=cls.info(ctx))
+            neighbours=[[position[j] for j in row] for row in knn['neighbours']],
+            neighbour_pairs=all_pairs, info=cls.info(ctx))
         corr.validate(image_sizes=[tuple(s) for s in props['image_size']],
                       source='correspondence.json')
         ctx.work.write_json(corr.to_dict(), ctx.work.output('correspondence'))

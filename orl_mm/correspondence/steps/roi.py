@@ -7,12 +7,14 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from orl_mm.utils.images import normalize_to_tensor
+
 from ..config import Stage2Config
-from ..embed import bgr_to_rgb, crop_rois, normalize_to_tensor
+from ..embed import bgr_to_rgb, crop_rois, embed_roi_crops
 from ..images import read_image_bgr
 from ..step import Context, Step
 from ..sync import Tracker, wait_for
-from .knn import checkpoint_id
+from .retrieval import checkpoint_id
 
 ROI_DTYPES = ('float32', 'float16')
 ROI_MODES = ('crop', 'align')
@@ -91,15 +93,14 @@ class RoIStep(Step):
         cfg, work = ctx.cfg, ctx.work
         loader = DataLoader(RoICrops(todo, cfg.roi_size, cfg.roi_mode), batch_size=None,
                             num_workers=cfg.loader_workers, shuffle=False)
-        bs = cfg.batch_size
         for index, crops in loader:
             if cfg.roi_mode == 'align':
                 image, boxes_xyxy = crops
-                feats = [encoder.embed_rois_aligned(image.to(cfg.device), boxes_xyxy,
-                                                    cfg.channels_last)]
+                feats = encoder.embed_rois_aligned(image.to(cfg.device), boxes_xyxy,
+                                                   cfg.channels_last)
             else:
-                feats = [encoder.embed_rois(crops[s:s + bs].to(cfg.device), cfg.channels_last)
-                         for s in range(0, len(crops), bs)]
-            work.save_npy(torch.cat(feats).cpu().numpy().astype(cfg.roi_dtype),
+                feats = embed_roi_crops(encoder, crops, cfg.batch_size, cfg.channels_last,
+                                        cfg.device)
+            work.save_npy(feats.cpu().numpy().astype(cfg.roi_dtype),
                           work.image_file('roi', index))
             track()

@@ -7,7 +7,7 @@ from typing import Dict
 import numpy as np
 
 from ..config import Stage2Config
-from ..knn import embed_images, knn_search
+from ..retrieval import embed_images, search_neighbours
 from ..step import Context, Step
 from ..sync import Tracker, gather
 
@@ -20,22 +20,23 @@ def checkpoint_id(cfg: Stage2Config) -> str:
     return f'{osp.abspath(cfg.checkpoint)}:{st.st_size}:{int(st.st_mtime)}'
 
 
-class KnnStep(Step):
+class RetrievalStep(Step):
     """Embeds every readable image and writes ``knn.json``: for each of them (by image
     index) its K neighbours (image indices) and their cosines, best first."""
     name = 'knn'
     inputs = ('proposals', )
 
     def settings(self, cfg: Stage2Config) -> Dict:
-        return dict(checkpoint=checkpoint_id(cfg), resize=cfg.knn_resize, crop=cfg.knn_crop,
-                    k=cfg.knn_k)
+        # the keys are those of existing work dirs' records (knn/settings.json)
+        return dict(checkpoint=checkpoint_id(cfg), resize=cfg.retrieval_resize,
+                    crop=cfg.retrieval_crop, k=cfg.num_neighbours)
 
     def run(self, ctx: Context) -> Dict:
         work = ctx.work
         kept = work.read_output('proposals', self.name)['images']
         t0, forwards = time.perf_counter(), 0
         if work.read_json(work.output('knn')) is None:
-            shard = work.knn_shard(ctx.rank, ctx.world)
+            shard = work.embedding_shard(ctx.rank, ctx.world)
             paths = [] if osp.isfile(shard) else [ctx.images[i].path for i in ctx.my_share(kept)]
             with Tracker(ctx, self.name, len(paths), f'[rank {ctx.rank}] image embeddings'
                          if ctx.world == 1 else 'image embeddings') as track:
@@ -54,11 +55,11 @@ class KnnStep(Step):
     def search(ctx: Context, kept) -> None:
         """Rank 0: gather the embedding shards, search, write ``knn.json``."""
         work = ctx.work
-        shards = [np.load(work.knn_shard(r, ctx.world)) for r in range(ctx.world)]
+        shards = [np.load(work.embedding_shard(r, ctx.world)) for r in range(ctx.world)]
         feats = np.zeros((len(kept), shards[0].shape[1]), np.float32)
         for r in range(ctx.world):
             feats[r::ctx.world] = shards[r]
-        pos, sims = knn_search(feats, ctx.cfg.knn_k)
+        pos, sims = search_neighbours(feats, ctx.cfg.num_neighbours)
         work.write_json(
             dict(images=kept, neighbours=[[kept[p] for p in row] for row in pos],
                  similarity=[[float(s) for s in row] for row in sims]), work.output('knn'))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from orl_mm.correspondence.knn import knn_search
+from orl_mm.correspondence.retrieval import search_neighbours
 
 
 def _normalize(x):
@@ -12,7 +12,7 @@ def _normalize(x):
 def test_matches_brute_force_and_excludes_self():
     rng = np.random.default_rng(0)
     feats = _normalize(rng.standard_normal((40, 16))).astype(np.float32)
-    idx, sims = knn_search(feats, k=5)
+    idx, sims = search_neighbours(feats, k=5)
     assert idx.shape == sims.shape == (40, 5)
     full = feats @ feats.T
     for i in range(40):
@@ -25,7 +25,7 @@ def test_matches_brute_force_and_excludes_self():
 def test_ties_are_ordered_by_index_and_k_is_clipped():
     # images 1, 2, 3 are identical: for image 0 they tie, and the smaller index goes first
     base = _normalize(np.array([[1.0, 0.2], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]))
-    idx, sims = knn_search(base.astype(np.float32), k=10)
+    idx, sims = search_neighbours(base.astype(np.float32), k=10)
     assert idx.shape == (4, 3)
     assert idx[0].tolist() == [1, 2, 3]
     assert idx[2].tolist() == [1, 3, 0]  # self (2) excluded, tie 1 < 3, then 0
@@ -34,4 +34,4 @@ def test_ties_are_ordered_by_index_and_k_is_clipped():
 
 def test_needs_two_images():
     with pytest.raises(ValueError, match='at least 2'):
-        knn_search(np.ones((1, 4), np.float32), 3)
+        search_neighbours(np.ones((1, 4), np.float32), 3)

@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from .embed import EmbedSettings, Stage1Encoder, bgr_to_rgb, knn_transform
+from .embed import EmbedSettings, Stage1Encoder, bgr_to_rgb, retrieval_transform
 from .images import read_image_bgr
 
 
-def knn_search(features: np.ndarray, k: int = 10) -> Tuple[np.ndarray, np.ndarray]:
+def search_neighbours(features: np.ndarray, k: int = 10) -> Tuple[np.ndarray, np.ndarray]:
     """Top-k cosine neighbours of every row among the others (self excluded).
 
     Args:
@@ -54,7 +54,7 @@ def knn_search(features: np.ndarray, k: int = 10) -> Tuple[np.ndarray, np.ndarra
     return out_idx, out_sim
 
 
-class _KnnImages(Dataset):
+class _RetrievalImages(Dataset):
     """Decode + test transform, for a DataLoader with worker processes."""
 
     def __init__(self, paths, settings: EmbedSettings) -> None:
@@ -66,7 +66,8 @@ class _KnnImages(Dataset):
 
     def __getitem__(self, i: int) -> torch.Tensor:
         rgb = bgr_to_rgb(read_image_bgr(self.paths[i]))
-        return knn_transform(rgb, self.settings.knn_resize, self.settings.knn_crop)
+        return retrieval_transform(rgb, self.settings.retrieval_resize,
+                                   self.settings.retrieval_crop)
 
 
 def embed_images(encoder: Stage1Encoder, paths, settings: EmbedSettings,
@@ -75,7 +76,7 @@ def embed_images(encoder: Stage1Encoder, paths, settings: EmbedSettings,
 
     ``loader_workers`` DataLoader workers decode and resize the images.
     """
-    loader = DataLoader(_KnnImages(paths, settings), batch_size=settings.batch_size,
+    loader = DataLoader(_RetrievalImages(paths, settings), batch_size=settings.batch_size,
                         num_workers=loader_workers, shuffle=False)
     out = []
     device = next(encoder.parameters()).device
