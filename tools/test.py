@@ -10,8 +10,8 @@ from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from orl_mm.utils import (init_distributed_without_cuda, load_config, parse_with_launcher,
-                          set_default_dataloader_cfg, setup_work_dir)
+from orl_mm.utils import (init_dist, load_config, parse_with_launcher, set_default_dataloader_cfg,
+                          setup_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,7 +37,7 @@ def main() -> None:
         cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
-    init_distributed_without_cuda(cfg, args.launcher)
+    init_dist(args.launcher, cfg)
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.test()

@@ -13,8 +13,8 @@ from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from orl_mm.utils import (add_tensorboard, init_distributed_without_cuda, load_config,
-                          parse_with_launcher, set_default_dataloader_cfg, setup_work_dir)
+from orl_mm.utils import (add_tensorboard, init_dist, load_config, parse_with_launcher,
+                          set_default_dataloader_cfg, setup_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,7 +58,7 @@ def main() -> None:
         add_tensorboard(cfg)
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         set_default_dataloader_cfg(cfg, field, pin_memory=not args.no_pin_memory)
-    init_distributed_without_cuda(cfg, args.launcher)
+    init_dist(args.launcher, cfg)
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
