@@ -1,7 +1,7 @@
-from .launch import (add_tensorboard, init_dist, load_config, parse_with_launcher,
-                     set_default_dataloader_cfg, setup_work_dir)
+from .launch import (add_tensorboard, build_runner, front_door_config, init_dist, load_config,
+                     parse_with_launcher, set_default_dataloader_cfg)
 
 __all__ = [
-    'add_tensorboard', 'init_dist', 'load_config',
-    'parse_with_launcher', 'set_default_dataloader_cfg', 'setup_work_dir'
+    'add_tensorboard', 'build_runner', 'front_door_config', 'init_dist', 'load_config',
+    'parse_with_launcher', 'set_default_dataloader_cfg'
 ]

@@ -70,6 +70,28 @@ def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> No
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
+def front_door_config(args: argparse.Namespace) -> Config:
+    """The config a front door runs: ``args.config`` with ``args.cfg_options`` merged,
+    ``launcher`` from ``args.launcher`` and the work dir set (:func:`setup_work_dir`)."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    setup_work_dir(cfg, args.config, args.work_dir)
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """Join the process group (:func:`init_dist` with ``cfg.launcher``), then build the
+    runner: the config's ``runner_type`` if it names one, else mmengine's ``Runner``.
+
+    Returns:
+        The ``mmengine.runner.Runner`` (or the config's runner).
+    """
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    init_dist(cfg.launcher, cfg)
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+
+
 def set_default_dataloader_cfg(cfg: Config, field: str, pin_memory: bool = True) -> None:
     """Fill a dataloader's defaults; ``persistent_workers`` only where there are workers.
 

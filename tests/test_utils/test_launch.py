@@ -103,10 +103,10 @@ def test_slurm_without_a_gpu_joins_a_gloo_group_from_slurm_variables(monkeypatch
 
 
 def test_front_door_config_is_set_for_gloo_and_cpu_ddp_also_under_slurm(monkeypatch):
-    """tools/train.py and tools/test.py call init_dist(launcher, cfg). Without a GPU the
-    config gets the gloo backend and a DDP wrapper without device ids (the user's wrapper
-    options kept). Before, --launcher slurm raised 'needs CUDA' there while stage 2's
-    slurm ran gloo."""
+    """tools/train.py and tools/test.py join through build_runner: init_dist(launcher, cfg).
+    Without a GPU the config gets the gloo backend and a DDP wrapper without device ids (the
+    user's wrapper options kept). Before, --launcher slurm raised 'needs CUDA' there while
+    stage 2's slurm ran gloo."""
     import socket
 
     import torch
