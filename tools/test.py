@@ -7,11 +7,9 @@ Example::
 import argparse
 
 from mmengine.config import DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-from orl_mm.utils import (init_distributed_without_cuda, load_config, parse_with_launcher,
-                          set_default_dataloader_cfg, setup_work_dir)
+from orl_mm.utils import (build_runner, front_door_config, parse_with_launcher,
+                          set_default_dataloader_cfg)
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,9 +25,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    setup_work_dir(cfg, args.config, args.work_dir)
+    cfg = front_door_config(args)
     cfg.load_from = args.checkpoint
     for field in ('val_dataloader', 'test_dataloader'):
         set_default_dataloader_cfg(cfg, field)
@@ -37,10 +33,7 @@ def main() -> None:
         cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
-    init_distributed_without_cuda(cfg, args.launcher)
-
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.test()
+    build_runner(cfg).test()
 
 
 if __name__ == '__main__':

@@ -10,11 +10,9 @@ Examples::
 import argparse
 
 from mmengine.config import DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-from orl_mm.utils import (add_tensorboard, init_distributed_without_cuda, load_config,
-                          parse_with_launcher, set_default_dataloader_cfg, setup_work_dir)
+from orl_mm.utils import (add_tensorboard, build_runner, front_door_config, parse_with_launcher,
+                          set_default_dataloader_cfg)
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,9 +40,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    setup_work_dir(cfg, args.config, args.work_dir)
+    cfg = front_door_config(args)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
@@ -58,10 +54,7 @@ def main() -> None:
         add_tensorboard(cfg)
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         set_default_dataloader_cfg(cfg, field, pin_memory=not args.no_pin_memory)
-    init_distributed_without_cuda(cfg, args.launcher)
-
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

@@ -12,19 +12,18 @@ same epochs, evaluate and export each the same way, and report.
 import os.path as osp
 from typing import Dict
 
-from orl_mm.utils.io import atomic_write_json
-from orl_mm.utils.io import atomic_write
+from orl_mm.utils.io import atomic_write, atomic_write_json
 
 from .html import render_html
 from .launch import LAUNCHERS, LaunchOptions
 from .methods import METHODS, parse_methods
 from .plan import PipelineOptions, Plan, build_plan
 from .report import collect, draw_loss_figure, render_markdown
-from .stages import PipelineError, Stage, fingerprint, python_command, run_stages
+from .stages import PipelineError, Stage, fingerprint, run_stages
 
 __all__ = [
     'LAUNCHERS', 'LaunchOptions', 'METHODS', 'PipelineError', 'PipelineOptions', 'Plan',
-    'Stage', 'build_plan', 'fingerprint', 'parse_methods', 'python_command', 'run_stages',
+    'Stage', 'build_plan', 'fingerprint', 'parse_methods', 'run_stages',
     'write_report'
 ]
 

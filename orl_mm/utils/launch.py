@@ -1,11 +1,12 @@
-"""Helpers shared by the command-line front doors (``tools/train.py``, ``tools/test.py``).
+"""Helpers shared by the command-line front doors (``tools/train.py``, ``tools/test.py``,
+``tools/stage2/discover.py``).
 
 mmengine's ``pytorch``/``slurm`` launchers assume CUDA: they call
 ``torch.cuda.set_device`` before ``init_process_group`` and wrap the model in
 ``DistributedDataParallel(device_ids=[local_rank])``. On a machine without a GPU,
-:func:`init_distributed_without_cuda` creates the process group with the gloo backend
-itself (mmengine's Runner then finds it initialised and skips its own set-up) and makes
-the DDP wrapper CPU-compatible (``device_ids=None``). Process management stays with
+:func:`init_dist` creates the process group with the gloo backend itself (mmengine's
+Runner then finds it initialised and skips its own set-up) and makes the DDP wrapper
+CPU-compatible (``device_ids=None``). Process management stays with
 ``torchrun``/slurm; nothing here spawns processes.
 """
 import argparse
@@ -73,6 +74,28 @@ def setup_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> No
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
+def front_door_config(args: argparse.Namespace) -> Config:
+    """The config a front door runs: ``args.config`` with ``args.cfg_options`` merged,
+    ``launcher`` from ``args.launcher`` and the work dir set (:func:`setup_work_dir`)."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    setup_work_dir(cfg, args.config, args.work_dir)
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """Join the process group (:func:`init_dist` with ``cfg.launcher``), then build the
+    runner: the config's ``runner_type`` if it names one, else mmengine's ``Runner``.
+
+    Returns:
+        The ``mmengine.runner.Runner`` (or the config's runner).
+    """
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    init_dist(cfg.launcher, cfg)
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+
+
 def set_default_dataloader_cfg(cfg: Config, field: str, pin_memory: bool = True) -> None:
     """Fill a dataloader's defaults; ``persistent_workers`` only where there are workers.
 
@@ -133,54 +156,55 @@ def slurm_environment() -> None:
             f'scontrol show hostname {nodes} | head -n1')
 
 
-def init_dist(launcher: str, timeout: Optional[float] = None) -> None:
-    """Join the launcher's process group, without a config: mmengine's ``init_dist``
-    (NCCL) on a GPU machine, :func:`init_gloo` without one.
+def init_dist(launcher: str, cfg: Optional[Config] = None,
+              timeout: Optional[float] = None) -> bool:
+    """Join the launcher's process group: the one entry point of every front door.
+
+    * ``'none'``, or a group already joined: nothing to do.
+    * With a GPU and a ``cfg`` (``tools/train.py``, ``tools/test.py``): nothing here either;
+      mmengine's Runner joins the group itself from ``cfg.env_cfg.dist_cfg`` (NCCL).
+    * With a GPU and no ``cfg`` (stage 2, which has no Runner): mmengine's ``init_dist``
+      with NCCL.
+    * Without a GPU: a gloo group (:func:`init_gloo`) for ``'pytorch'`` (torchrun) or
+      ``'slurm'`` (srun; torch's variables from slurm's, :func:`slurm_environment`). A
+      ``cfg`` is then set for it: ``env_cfg.dist_cfg.backend = 'gloo'`` and a DDP wrapper
+      with ``device_ids=None`` (CPU modules), so that the Runner finds the group joined
+      and wraps the model for the CPU.
 
     Args:
-        launcher: ``'none'`` (nothing to do), ``'pytorch'``, ``'slurm'`` or ``'mpi'``;
-            without a GPU ``'pytorch'`` (torchrun) or ``'slurm'`` (srun).
-        timeout: The process group's timeout in seconds (default: torch's).
-    """
-    if launcher == 'none' or torch_dist.is_initialized():
-        return
-    kwargs = {} if timeout is None else dict(timeout=timeout)
-    if torch.cuda.is_available():
-        from mmengine.dist import init_dist as mm_init_dist
-        mm_init_dist(launcher, backend='nccl', **kwargs)
-        return
-    if launcher not in ('pytorch', 'slurm'):
-        raise RuntimeError(f'launcher {launcher!r} needs CUDA; without a GPU use '
-                           '--launcher pytorch (torchrun) or slurm (srun)')
-    if launcher == 'slurm':
-        slurm_environment()
-    if timeout is not None:
-        kwargs['timeout'] = datetime.timedelta(seconds=timeout)
-    init_gloo(**kwargs)
-
-
-def init_distributed_without_cuda(cfg: Config, launcher: str) -> bool:
-    """Initialise torch.distributed with gloo when a launcher is used and no GPU exists.
-
-    Args:
-        cfg: The config; its ``env_cfg.dist_cfg`` and ``model_wrapper_cfg`` are updated.
-        launcher: ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``; without a GPU only
-            ``'pytorch'`` (torchrun) is supported.
+        launcher: ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'`` (GPU only).
+        cfg: The Runner's config, when there is a Runner.
+        timeout: The process group's timeout in seconds (default: torch's); with a GPU
+            and a ``cfg``, set ``env_cfg.dist_cfg.timeout`` instead.
 
     Returns:
-        True if this function created the process group (CPU distributed run).
+        True if this call joined the process group.
+
+    Raises:
+        RuntimeError: Without a GPU, for a launcher other than ``'pytorch'`` or ``'slurm'``.
     """
-    if launcher == 'none' or torch.cuda.is_available() or torch_dist.is_initialized():
+    if launcher == 'none' or torch_dist.is_initialized():
         return False
-    if launcher != 'pytorch':
+    if torch.cuda.is_available():
+        if cfg is not None:
+            return False
+        from mmengine.dist import init_dist as mm_init_dist
+        mm_init_dist(launcher, backend='nccl',
+                     **({} if timeout is None else dict(timeout=timeout)))
+        return True
+    if launcher not in ('pytorch', 'slurm'):
         raise RuntimeError(f'launcher {launcher!r} needs CUDA; without a GPU use '
-                           '--launcher pytorch (torchrun, e.g. tools/dist_train.sh)')
-    cfg.setdefault('env_cfg', ConfigDict())
-    cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
-    cfg.env_cfg.dist_cfg['backend'] = 'gloo'
-    init_gloo()
-    wrapper = ConfigDict(type='MMDistributedDataParallel', broadcast_buffers=False)
-    wrapper.update(cfg.get('model_wrapper_cfg', None) or {})
-    wrapper['device_ids'] = None  # CPU modules: DDP takes no device ids
-    cfg.model_wrapper_cfg = wrapper
+                           '--launcher pytorch (torchrun, e.g. tools/dist_train.sh) or '
+                           'slurm (srun)')
+    if launcher == 'slurm':
+        slurm_environment()
+    init_gloo(**({} if timeout is None else dict(timeout=datetime.timedelta(seconds=timeout))))
+    if cfg is not None:
+        cfg.setdefault('env_cfg', ConfigDict())
+        cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
+        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+        wrapper = ConfigDict(type='MMDistributedDataParallel', broadcast_buffers=False)
+        wrapper.update(cfg.get('model_wrapper_cfg', None) or {})
+        wrapper['device_ids'] = None  # CPU modules: DDP takes no device ids
+        cfg.model_wrapper_cfg = wrapper
     return True

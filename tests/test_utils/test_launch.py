@@ -1,4 +1,5 @@
-"""CLI helpers: dataloader defaults per scope and worker count; the TensorBoard opt-in."""
+"""CLI helpers: dataloader defaults per scope and worker count; the TensorBoard opt-in;
+joining the process group (init_dist)."""
 import os
 import sys
 import types
@@ -97,5 +98,43 @@ def test_slurm_without_a_gpu_joins_a_gloo_group_from_slurm_variables(monkeypatch
         assert dist.get_backend() == 'gloo' and dist.get_world_size() == 1
         assert (os.environ['RANK'], os.environ['WORLD_SIZE'], os.environ['LOCAL_RANK'],
                 os.environ['LOCAL_WORLD_SIZE']) == ('0', '1', '0', '1')
+    finally:
+        dist.destroy_process_group()
+
+
+def test_front_door_config_is_set_for_gloo_and_cpu_ddp_also_under_slurm(monkeypatch):
+    """tools/train.py and tools/test.py join through build_runner: init_dist(launcher, cfg).
+    Without a GPU the config gets the gloo backend and a DDP wrapper without device ids (the
+    user's wrapper options kept). Before, --launcher slurm raised 'needs CUDA' there while
+    stage 2's slurm ran gloo."""
+    import socket
+
+    import torch
+    import torch.distributed as dist
+
+    from orl_mm.utils import init_dist
+    cfg = Config(dict(model_wrapper_cfg=dict(find_unused_parameters=True)))
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    assert init_dist('pytorch', cfg) is False  # with a GPU the Runner joins the group
+    assert not dist.is_initialized() and 'env_cfg' not in cfg
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(RuntimeError, match='needs CUDA'):
+        init_dist('mpi', cfg)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'):
+        monkeypatch.setenv(key, 'unset')  # restored (or removed) after the test
+    for key, value in dict(SLURM_PROCID='0', SLURM_NTASKS='1', SLURM_NODELIST='localhost',
+                           MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    assert init_dist('slurm', cfg) is True
+    try:
+        assert dist.get_backend() == 'gloo' and dist.get_world_size() == 1
+        assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+        assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel',
+                                             broadcast_buffers=False,
+                                             find_unused_parameters=True, device_ids=None)
+        assert init_dist('slurm', cfg) is False  # joined already
     finally:
         dist.destroy_process_group()

@@ -18,6 +18,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...structures.method import FigureSpec, MethodSpec, register_method
+from ..losses import symmetric_byol_loss
 from ..utils import ParameterCosineEMA
 
 #: The order of the six inputs ORL's pipeline packs per sample.
@@ -153,7 +154,7 @@ class ORL(BaseSelfSupervisor):
         heads = self._heads()
         for b in active:
             a, c = 2 * b, 2 * b + 1
-            term = heads[b].loss(online[a], target[c]) + heads[b].loss(online[c], target[a])
+            term = symmetric_byol_loss(heads[b].loss, online[a], online[c], target[a], target[c])
             total = total + self.loss_weights[b] * term
             losses[f'loss_{BRANCHES[b]}'] = term.detach()
         return dict(loss=total, **losses)

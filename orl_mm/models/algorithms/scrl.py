@@ -9,7 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...structures.method import FigureSpec, MethodSpec, register_method
-
+from ..losses import symmetric_byol_loss
 from ..utils import ParameterCosineEMA
 
 
@@ -157,12 +157,11 @@ class SCRL(BaseSelfSupervisor):
         pred = self.head.predictor(self.neck([online]))[0]  # (2M, D)
         with torch.no_grad():
             proj = target_neck([target])[0]
-        num = pred.shape[0] // 2
-        if num == 0:
+        if pred.shape[0] == 0:
             return pred.sum() * 0.
-        swapped = torch.cat([proj[num:], proj[:num]])  # view 2's targets for view 1's
-        # the head's loss averages over the 2M pairs: twice that is the sum of both means
-        return 2 * self.head.loss_module(pred, swapped.detach())
+        pred1, pred2 = pred.chunk(2)
+        proj1, proj2 = proj.detach().chunk(2)
+        return symmetric_byol_loss(self.head.loss_module, pred1, pred2, proj1, proj2)
 
 
 #: SCRL's method record (see :mod:`orl_mm.structures.method`).

@@ -205,6 +205,54 @@ def load_config(config: str):
     return cfg
 
 
+def _check_keys(importer: OfficialImporter, layout: Layout, present: List[Part],
+                mapped: Dict[str, tuple], unknown: List[str], own: Mapping) -> None:
+    """Raise unless every mapped key has a place of the same shape in our model and every
+    key of a present (or required) part is mapped.
+
+    Args:
+        importer: The reference's importer (for its name).
+        layout: The file's layout.
+        present: The layout's parts that the file holds.
+        mapped: Our key -> (the reference's key, tensor).
+        unknown: The reference's keys that no part maps.
+        own: Our model's state dict.
+
+    Raises:
+        OfficialCheckpointError: Naming the unknown and missing keys and the shape
+            mismatches.
+    """
+    missing = [p.inverse(k) for p in layout.parts if p in present or p.what in layout.required
+               for k in own if p.owns(k) and k not in mapped]
+    unknown = unknown + [src for ours, (src, _) in mapped.items() if ours not in own]
+    shapes = [f'{src} {tuple(v.shape)} (ours {ours}: {tuple(own[ours].shape)})'
+              for ours, (src, v) in mapped.items()
+              if ours in own and tuple(v.shape) != tuple(own[ours].shape)]
+    if not (unknown or missing or shapes):
+        return
+    problems = []
+    if unknown:
+        problems.append(f'{len(unknown)} unknown keys (no place in our model): '
+                        f'{_names(unknown)}')
+    if missing:
+        problems.append(f'{len(missing)} missing keys: {_names(missing)}')
+    if shapes:
+        problems.append(f'{len(shapes)} shapes that differ: {_names(shapes)}')
+    raise OfficialCheckpointError(
+        f'not a {importer.reference} {layout.name} as its code writes it: '
+        + '; '.join(problems) + '. Nothing was written.', unknown=unknown, missing=missing)
+
+
+def _absent_parts(layout: Layout, state: Mapping, own: Mapping) -> List[str]:
+    """What the file lacks, named by the reference's whole model; then our modules that no
+    reference part maps (none for the paper configs)."""
+    naming = layout.model_parts or layout.parts
+    absent = [p.what for p in naming if not any(p.owns(k) for k in state)]
+    left = sorted({k.split('.', 1)[0] + '.*' for k in own if k != 'target_net.steps'
+                   and not any(p.owns(k) for p in naming)})
+    return absent + [f'{name} (no counterpart in the reference)' for name in left]
+
+
 def convert(checkpoint: Mapping, importer: OfficialImporter, config: Optional[str] = None,
             bare_weights: Optional[str] = None) -> Converted:
     """A loaded reference file as our state dict, every key mapped and checked.
@@ -235,37 +283,13 @@ def convert(checkpoint: Mapping, importer: OfficialImporter, config: Optional[st
     own = MODELS.build(cfg.model).state_dict()
 
     present = [p for p in layout.parts if any(p.owns(k) for k in mapped)]
-    missing = [p.inverse(k) for p in layout.parts if p in present or p.what in layout.required
-               for k in own if p.owns(k) and k not in mapped]
-    unknown += [src for ours, (src, _) in mapped.items() if ours not in own]
-    shapes = [f'{src} {tuple(v.shape)} (ours {ours}: {tuple(own[ours].shape)})'
-              for ours, (src, v) in mapped.items()
-              if ours in own and tuple(v.shape) != tuple(own[ours].shape)]
-    if unknown or missing or shapes:
-        problems = []
-        if unknown:
-            problems.append(f'{len(unknown)} unknown keys (no place in our model): '
-                            f'{_names(unknown)}')
-        if missing:
-            problems.append(f'{len(missing)} missing keys: {_names(missing)}')
-        if shapes:
-            problems.append(f'{len(shapes)} shapes that differ: {_names(shapes)}')
-        raise OfficialCheckpointError(
-            f'not a {importer.reference} {layout.name} as its code writes it: '
-            + '; '.join(problems) + '. Nothing was written.', unknown=unknown, missing=missing)
+    _check_keys(importer, layout, present, mapped, unknown, own)
 
     state = OrderedDict((k, mapped[k][1]) for k in own if k in mapped)
     if 'target_net.steps' in own and any(k.startswith('target_net.module.') for k in state):
         # 1, not 0: the next EMA update averages instead of copying the student over the
         # released teacher; the momentum schedule starts over, as ``load_from`` does the lr
         state['target_net.steps'] = torch.ones_like(own['target_net.steps'])
-    # what the file lacks, named by the reference's whole model; then our modules that no
-    # reference part maps (none for the paper configs)
-    naming = layout.model_parts or layout.parts
-    absent_what = [p.what for p in naming if not any(p.owns(k) for k in state)]
-    left = sorted({k.split('.', 1)[0] + '.*' for k in own if k != 'target_net.steps'
-                   and not any(p.owns(k) for p in naming)})
-    absent_what += [f'{name} (no counterpart in the reference)' for name in left]
     return Converted(state_dict=state, layout=layout.name, present=[p.what for p in present],
-                     absent=absent_what, dropped=list(dropped), notes=notes,
+                     absent=_absent_parts(layout, state, own), dropped=list(dropped), notes=notes,
                      config=cfg.pretty_text)

@@ -11,9 +11,12 @@ mmpretrain's ``BYOL`` with its default ``CosineSimilarityLoss`` returns
 ``2 * (-cos(p1, z2) - cos(p2, z1))``, i.e. the symmetric form minus the constant 4: the
 values differ by 4 and the gradients are identical.
 
-This module works without a process group (the batch mean is local to the process, as in
-mmpretrain's BYOL).
+:func:`symmetric_byol_loss` is the one place the symmetric form is written; ORL's three terms
+and SCRL's box (and image) terms call it. This module works without a process group (the
+batch mean is local to the process, as in mmpretrain's BYOL).
 """
+from typing import Callable
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -33,6 +36,30 @@ def byol_distance(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     pred = F.normalize(pred, dim=-1)
     target = F.normalize(target, dim=-1)
     return 2. - 2. * (pred * target).sum(dim=-1)
+
+
+def symmetric_byol_loss(one_direction: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+                        online1: torch.Tensor, online2: torch.Tensor,
+                        target1: torch.Tensor, target2: torch.Tensor) -> torch.Tensor:
+    """BYOL's symmetric term: ``one_direction(online1, target2) + one_direction(online2, target1)``.
+
+    With ``one_direction`` a :class:`BYOLLoss` on predictions this is
+    ``mean_n (2 - 2 cos(p1_n, z2_n)) + mean_n (2 - 2 cos(p2_n, z1_n))``, in [0, 8].
+
+    Args:
+        one_direction: The loss of one direction, called as ``(online, target)``: a
+            ``LatentPredictHead.loss`` (which runs the predictor and detaches the target),
+            or a loss module on predictions (then detach the targets before calling).
+        online1: View 1's online projections or predictions, (N, C) or as
+            ``one_direction`` takes them.
+        online2: View 2's, same shape.
+        target1: View 1's target projections, (N, C).
+        target2: View 2's target projections, (N, C).
+
+    Returns:
+        A scalar.
+    """
+    return one_direction(online1, target2) + one_direction(online2, target1)
 
 
 @MODELS.register_module()

@@ -119,6 +119,32 @@ def test_each_term_is_symmetric_and_total_is_weighted_sum():
         assert all(g is not None and g.abs().sum() > 0 for g in grads), name
 
 
+def _two_minus_two_cos(p, z):
+    return 2 - 2 * (p * z).sum(-1) / (p.norm(dim=-1) * z.norm(dim=-1))
+
+
+def test_each_term_is_the_hand_written_symmetric_byol_formula():
+    """Each term is mean(2 - 2cos(q(f(a)), g(b))) + mean(2 - 2cos(q(f(b)), g(a))), each
+    direction's predictor run on its own view (the formula ORL wrote out before it called
+    ``symmetric_byol_loss``)."""
+    torch.manual_seed(5)
+    orl = _orl(loss_weights=(1., 0.5, 2.))
+    orl.train()
+    ref = copy.deepcopy(orl)
+    inputs = _inputs(seed=6)
+    out = orl.loss(inputs, [])
+    with torch.no_grad():
+        online = [ref.neck(ref.backbone(x))[0] for x in inputs]
+        ref.target_net.update_parameters(torch.nn.Sequential(ref.backbone, ref.neck))
+        target = [ref.target_net(x)[0] for x in inputs]
+        for b, (name, head) in enumerate(zip(('global', 'intra', 'inter'), ref._heads())):
+            a, c = 2 * b, 2 * b + 1
+            expected = (_two_minus_two_cos(head.predictor([online[a]])[0], target[c]).mean() +
+                        _two_minus_two_cos(head.predictor([online[c]])[0], target[a]).mean())
+            torch.testing.assert_close(out[f'loss_{name}'], expected, rtol=0, atol=2e-6,
+                                       msg=name)
+
+
 def test_each_branch_uses_its_own_predictor():
     torch.manual_seed(2)
     orl = _orl()

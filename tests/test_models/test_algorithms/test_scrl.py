@@ -87,6 +87,12 @@ def test_batch_norm_sees_both_views_together():
     expected = (byol_distance(online[:m], target[m:]).mean() +
                 byol_distance(online[m:], target[:m]).mean())
     torch.testing.assert_close(losses['loss_box'].detach(), expected, rtol=1e-5, atol=1e-6)
+    # the formula SCRL wrote out before it called symmetric_byol_loss: twice the mean over
+    # the 2M (prediction, other view's target) pairs, 2 - 2cos by hand
+    swapped = torch.cat([target[m:], target[:m]])
+    cos = (online * swapped).sum(-1) / (online.norm(dim=-1) * swapped.norm(dim=-1))
+    torch.testing.assert_close(losses['loss_box'].detach(), 2 * (2 - 2 * cos).mean(),
+                               rtol=0, atol=2e-6)
     torch.testing.assert_close(model.backbone.norm1.running_mean,
                                reference.backbone.norm1.running_mean)
     torch.testing.assert_close(model.neck.bn0.running_var, reference.neck.bn0.running_var)
