@@ -36,7 +36,8 @@ def test_docs_build_without_warnings(repo_root, tmp_path):
             assert f'href="{page}.html"' in index, page
     stage2 = open(tmp_path / 'html' / 'stage2.html').read()
     # a cross-page heading link resolved to the anchor myst made for the heading
-    assert 'id="stage-2-on-slurm-and-cpu-farms"' in open(tmp_path / 'html' / 'cluster.html').read()
+    cluster = open(tmp_path / 'html' / 'cluster.html').read()
+    assert 'id="stage-2-on-slurm-and-cpu-farms"' in cluster
     assert 'href="cluster.html#stage-2-on-slurm-and-cpu-farms"' in stage2
 
 
@@ -52,7 +53,16 @@ def test_a_new_page_is_in_the_index_without_editing_it(repo_root, tmp_path):
 def test_a_broken_cross_reference_fails_the_build(repo_root, tmp_path):
     src = _copy_docs(repo_root, str(tmp_path / 'src'))
     with open(osp.join(src, 'zz_broken.md'), 'w') as f:
-        f.write('# Broken\n\n[a page](no_such_page.md) and [a heading](stage2.md#no-such-heading)\n')
+        f.write('# Broken\n\n[a page](no_such_page.md)\n')
     code, warnings = _build(src, str(tmp_path / 'out'))
     assert code != 0
     assert 'no_such_page.md' in warnings
+
+
+def test_a_link_to_a_missing_heading_fails_the_build(repo_root, tmp_path):
+    src = _copy_docs(repo_root, str(tmp_path / 'src'))
+    with open(osp.join(src, 'zz_broken.md'), 'w') as f:
+        f.write('# Broken\n\n[a heading](stage2.md#no-such-heading)\n')
+    code, warnings = _build(src, str(tmp_path / 'out'))
+    assert code != 0
+    assert 'no-such-heading' in warnings
