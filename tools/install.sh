@@ -73,7 +73,8 @@ log "mmcv from $WHEEL_DIR"
 pip_install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
 
 log "OpenMMLab packages and the rest of the runtime (pip check below)"
-pip_install -q -r "$REQ/runtime.txt" -r "$REQ/mminstall.txt" -r "$REQ/tests.txt" openmim \
+pip_install -q -r "$REQ/runtime.txt" -r "$REQ/mminstall.txt" -r "$REQ/tests.txt" \
+    -r "$REQ/lint.txt" -r "$REQ/docs.txt" openmim \
     opencv-python opencv-contrib-python pillow
 # opencv-python (pulled by mmengine) and opencv-contrib-python share cv2/: write contrib's
 # files last so cv2.ximgproc (selective search) is there. Neither is ever uninstalled.

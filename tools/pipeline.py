@@ -31,7 +31,7 @@ Examples::
 
 Training and stage 2 then go through ``tools/dist_train.sh`` / ``tools/slurm_train.sh`` and
 ``tools/stage2/{dist,slurm}_discover.sh``; evaluation, export and figures stay in this
-process. The launcher is in no stage's fingerprint (README "On a cluster").
+process. The launcher is in no stage's fingerprint (docs/cluster.md).
 
 The report: ``<work-dir>/report/report.md`` and the self-contained ``report.html`` (tables
 of compute and frozen-feature scores, loss curves, ORL's mined pairs, SCRL's box pairs,

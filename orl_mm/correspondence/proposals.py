@@ -39,7 +39,7 @@ class ProposalSettings:
             original pixels before filtering. The reference runs at full resolution.
         max_pixels: The bound on selective search's time per image: an image with more
             pixels is searched on a copy resized to this many pixels (boxes mapped back to
-            original pixels). The default (1 MP, from the time-vs-size curve in the README)
+            original pixels). The default (1 MP, from the time-vs-size curve in docs/benchmarks.md)
             leaves every COCO photo (at most 640x640) untouched; 0 searches every image at
             full resolution, as the reference does.
         seed: OpenCV's selective search ranks its regions with the C library's

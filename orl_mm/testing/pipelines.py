@@ -7,7 +7,7 @@ array pipeline the configs used to run: :func:`array_pipeline`. The tests compar
 paths pixel by pixel with it, and ``benchmarks/orl_pipeline_throughput.py`` times both.
 
 The two differ only where the array ops are not the references' PIL ops
-(:data:`ARRAY_PATH_DIFFERENCES`; README, "PIL-native data path").
+(:data:`ARRAY_PATH_DIFFERENCES`; docs/data.md, "The PIL-native data path").
 """
 import copy
 from typing import Any, Dict

@@ -19,8 +19,8 @@ Each step alone: ``--steps proposals`` (or ``tools/stage2/proposals.py ...``, ``
 after a kill resumes. Distributed: ``torchrun --nproc_per_node N tools/stage2/discover.py
 ... --launcher pytorch`` (gloo without a GPU), or ``tools/stage2/slurm_discover.sh``
 (``--launcher slurm``). Selective search on a CPU farm / slurm job array: N processes with
-``--steps proposals --shard I/N``, then the other steps. See README "Stage 2 on slurm and
-CPU farms".
+``--steps proposals --shard I/N``, then the other steps. See docs/cluster.md "Stage 2 on slurm
+and CPU farms".
 """
 import argparse
 import json
@@ -113,7 +113,7 @@ def _add_embedding_args(p: argparse.ArgumentParser) -> None:
                    help='RoI embedding cache (float16: half the disk)')
     p.add_argument('--roi-mode', choices=['crop', 'align'], default=DEFAULTS.roi_mode,
                    help="'crop' (ORL); 'align': approximate, one forward per image and "
-                   'RoIAlign on res5 (not the published rule; see README)')
+                   'RoIAlign on res5 (not the published rule; see docs/stage2.md)')
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@
 #   sbatch --array=0-15 --cpus-per-task=32 --wrap "python tools/stage2/discover.py \
 #       CONFIG CKPT --data-root data/coco --work-dir WORK_DIR --steps proposals \
 #       --shard \${SLURM_ARRAY_TASK_ID}/16 --workers \${SLURM_CPUS_PER_TASK}"
-# (see README "Stage 2 on slurm and CPU farms").
+# (see docs/cluster.md "Stage 2 on slurm and CPU farms").
 # (GPUS, GPUS_PER_NODE, TASKS_PER_NODE, CPUS_PER_TASK, SRUN_ARGS as in tools/launch/srun.sh)
 exec bash "$(dirname "$0")/../launch/srun.sh" "$1" "$2" tools/stage2/discover.py "$3" "$4" \
     --work-dir="$5" --workers "${CPUS_PER_TASK:-5}" "${@:6}"
