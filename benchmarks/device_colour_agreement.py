@@ -33,8 +33,8 @@ import torchvision.transforms.functional as TF
 from PIL import Image, ImageFilter, ImageOps
 
 from orl_mm.models.data_preprocessors.device_colour_ops import (FIELD, apply_colour,
-                                                                blur_kernel_size,
-                                                                identity_params, tv_colour_op)
+                                                                blur_kernel_size, identity_params,
+                                                                tv_colour_op)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 OPS = ('brightness', 'contrast', 'saturation', 'hue', 'grayscale', 'blur', 'solarize')

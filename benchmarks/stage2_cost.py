@@ -55,13 +55,13 @@ sys.path.insert(0, REPO)
 DATA = os.environ.get('ORL_MM_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
 
 from orl_mm.correspondence import ProposalSettings, Stage2Config, run_stage2  # noqa: E402
-from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder,  # noqa: E402
-                                         crop_rois, retrieval_transform)
+from orl_mm.correspondence.embed import (bgr_to_rgb, build_stage1_encoder, crop_rois,  # noqa: E402
+                                         retrieval_transform)
 from orl_mm.correspondence.images import read_image_bgr  # noqa: E402
 from orl_mm.correspondence.pairs import mine_image_pairs  # noqa: E402
 from orl_mm.correspondence.proposal_import import _Stream  # noqa: E402
-from orl_mm.correspondence.proposals import (filter_proposals,  # noqa: E402
-                                             init_proposal_worker, search_boxes)
+from orl_mm.correspondence.proposals import filter_proposals  # noqa: E402
+from orl_mm.correspondence.proposals import init_proposal_worker, search_boxes  # noqa: E402
 from orl_mm.correspondence.workdir import WorkDir  # noqa: E402
 from orl_mm.utils.io import read_json  # noqa: E402
 

@@ -9,7 +9,7 @@ from .version import __version__
 
 compat.apply_all()
 
-from . import datasets, engine, models  # noqa: E402,F401  (registration)
-from . import evaluation  # noqa: E402,F401  (PretrainedBackboneCheckHook)
+# registration (evaluation: PretrainedBackboneCheckHook)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 
 __all__ = ['__version__', 'compat', 'datasets', 'engine', 'models']

@@ -50,8 +50,7 @@ sys.path.insert(0, ROOT)
 
 from orl_mm.demo import build_demo_dataset  # noqa: E402
 from orl_mm.pipeline import (LAUNCHERS, METHODS, LaunchOptions, PipelineError,  # noqa: E402
-                             PipelineOptions, build_plan, parse_methods, run_stages,
-                             write_report)
+                             PipelineOptions, build_plan, parse_methods, run_stages, write_report)
 
 
 def _method_config(text: str):

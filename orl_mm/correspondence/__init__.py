@@ -5,7 +5,6 @@ The correspondence file format itself lives in :mod:`orl_mm.structures.correspon
 """
 from orl_mm.structures.correspondence import (Correspondence, CorrespondenceError,
                                               load_correspondence)
-
 from .config import Stage2Config
 from .pairs import select_pairs
 from .proposals import ProposalSettings, filter_proposals, selective_search

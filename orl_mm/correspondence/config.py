@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from orl_mm.structures.correspondence import correspondence_info
-
 from .embed import EmbedSettings
 from .proposals import ProposalSettings
 

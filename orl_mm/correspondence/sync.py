@@ -31,7 +31,6 @@ from typing import Callable, Iterable, Optional, TypeVar
 from mmengine.dist import broadcast_object_list, get_dist_info
 
 from orl_mm.utils.io import atomic_write_json, read_json
-
 from .console import Progress
 from .workdir import Stage2Error
 

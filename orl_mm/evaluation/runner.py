@@ -17,11 +17,9 @@ import numpy as np
 import torch
 
 from orl_mm.utils.io import atomic_write_json
-
 from .checkpoints import WEIGHT_CHOICES, build_backbone, resolve_weights
 from .features import LAYERS, extract_features, features_cache_key, pooling_plan
-from .labeled_images import LabeledImages, read_any, read_class_folders, read_voc
-from .labeled_images import split_train_test
+from .labeled_images import LabeledImages, read_any, read_class_folders, read_voc, split_train_test
 from .voc07_protocol import VOC07Protocol, protocol_for_size
 
 __all__ = ['add_common_args', 'load_splits', 'protocol_from_args', 'split_features',

@@ -33,8 +33,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from .voc07_protocol import (LINEAR_SVC_KWARGS, REFERENCE_PROTOCOL, VOC07Protocol,
-                             normalize_features)
+from .voc07_protocol import LINEAR_SVC_KWARGS, REFERENCE_PROTOCOL, VOC07Protocol, normalize_features
 
 __all__ = ['average_precision', 'cv_average_precision', 'mean_average_precision', 'train_svm',
            'cv_splits', 'choose_cost', 'best_cost', 'SVMResult', 'svm_benchmark', 'evaluable']

@@ -13,7 +13,6 @@ import os.path as osp
 from typing import Dict
 
 from orl_mm.utils.io import atomic_write, atomic_write_json
-
 from .html import render_html
 from .launch import LAUNCHERS, LaunchOptions
 from .methods import METHODS, parse_methods

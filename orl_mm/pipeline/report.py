@@ -10,9 +10,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 from orl_mm.utils.io import read_json
-from orl_mm.visualization.losses import (curves, plot_loss_curves, read_scalars,
-                                         training_throughput)
-
+from orl_mm.visualization.losses import curves, plot_loss_curves, read_scalars, training_throughput
 from .methods import METHODS
 from .plan import Plan
 

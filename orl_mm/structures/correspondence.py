@@ -25,7 +25,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from orl_mm.utils.io import atomic_write_json
 
-
 Box = List[float]  # [x, y, w, h]
 Pair = List[float]  # [qx, qy, qw, qh, kx, ky, kw, kh]
 

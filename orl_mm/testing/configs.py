@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from orl_mm.utils.configs import to_plain, iter_transforms
+from orl_mm.utils.configs import iter_transforms, to_plain
 
 #: The placeholder put in place of every size argument.
 SIZE = '<size>'

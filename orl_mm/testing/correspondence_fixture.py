@@ -20,8 +20,8 @@ from typing import List, Optional, Sequence, Tuple
 
 from PIL import Image
 
-from ..structures.correspondence import Correspondence, save_correspondence
 from ..datasets.scene_images import list_images
+from ..structures.correspondence import Correspondence, save_correspondence
 
 
 def sliding_window_boxes(width: int, height: int, grid: int = 2) -> List[List[float]]:

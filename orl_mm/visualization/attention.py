@@ -18,7 +18,6 @@ import torch.nn.functional as F
 from mmengine.visualization import Visualizer
 
 from orl_mm.evaluation.features import layer_maps, load_image_tensor
-
 from .image_io import label_tile, save_png
 
 __all__ = ['attention_map', 'attention_overlay', 'attention_sheet', 'denormalise']

@@ -17,7 +17,6 @@ import torch.nn.functional as F
 from mmengine.visualization import Visualizer
 
 from orl_mm.evaluation.features import load_image_tensor
-
 from .attention import denormalise
 from .image_io import label_tile, save_png
 

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import torch
-
 from PIL import Image
 
 from orl_mm.correspondence.embed import build_stage1_encoder, crop_rois, retrieval_transform

@@ -13,7 +13,6 @@ from orl_mm.correspondence.images import read_image_bgr
 from orl_mm.correspondence.proposal_import import _Stream, check_boxes, parse_boxes
 from orl_mm.correspondence.proposals import ProposalSettings, selective_search
 from orl_mm.correspondence.runner import Stage2Config, Stage2Error, run_stage2
-
 from .conftest import SMALL_NAMES
 
 LAYOUTS = [

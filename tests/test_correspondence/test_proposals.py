@@ -5,9 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
-from orl_mm.correspondence.proposals import (ProposalSettings, box_iou_xywh,
-                                             compute_proposals, filter_proposals,
-                                             search_boxes, search_scale,
+from orl_mm.correspondence.proposals import (ProposalSettings, box_iou_xywh, compute_proposals,
+                                             filter_proposals, search_boxes, search_scale,
                                              selective_search)
 
 

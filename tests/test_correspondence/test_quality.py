@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from orl_mm.structures.correspondence import Correspondence, save_correspondence
 from orl_mm.correspondence.quality import has_instances, quality_report
+from orl_mm.structures.correspondence import Correspondence, save_correspondence
 
 
 def test_quality_fractions(tmp_path):

@@ -12,8 +12,7 @@ from PIL import Image
 
 from orl_mm.correspondence import FileWriter, load_correspondence
 from orl_mm.correspondence.images import read_image_bgr
-from orl_mm.correspondence.proposals import ProposalSettings, filter_proposals, \
-    selective_search
+from orl_mm.correspondence.proposals import ProposalSettings, filter_proposals, selective_search
 from orl_mm.correspondence.runner import Stage2Config, Stage2Error, run_stage2
 
 NAMES = ['000000000009.jpg', '000000000025.jpg', '000000000030.jpg', '000000000034.jpg',

@@ -78,6 +78,7 @@ def test_coco_plus_run_is_read_by_the_coco_plus_stage3_config(
     shutil.copy(osp.join(cfg.work_dir, 'correspondence.json'), osp.join(coco_plus_root, name))
 
     from mmpretrain.registry import DATASETS
+
     import orl_mm  # noqa: F401
     config = Config.fromfile(osp.join(repo_root, 'configs', 'orl',
                                       'orl_resnet50_8xb64-coslr-800e_coco-plus.py'))

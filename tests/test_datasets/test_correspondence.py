@@ -8,8 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from orl_mm.structures import CorrespondenceError
 from orl_mm.datasets import CorrespondenceDataset
+from orl_mm.structures import CorrespondenceError
 from orl_mm.testing import build_fixture_correspondence
 
 ANN = 'annotations/instances_train2017.json'

@@ -90,8 +90,7 @@ def test_default_weights_are_the_ones_the_paper_transfers(repo_root, tmp_path, a
                                                           expected):
     from mmengine.config import Config
 
-    from orl_mm.evaluation.checkpoints import checkpoint_algorithm
-    from orl_mm.evaluation.checkpoints import resolve_weights
+    from orl_mm.evaluation.checkpoints import checkpoint_algorithm, resolve_weights
     ckpt, online, target = _plugin_checkpoint()
     # the config text mmengine's Runner saves in every checkpoint
     ckpt['meta']['cfg'] = Config.fromfile(f'{repo_root}/{ALGORITHM_CONFIGS[algorithm]}').pretty_text

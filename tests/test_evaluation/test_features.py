@@ -7,9 +7,8 @@ import torch
 from mmpretrain.models import ResNet
 from PIL import Image
 
-from orl_mm.evaluation.features import (extract_features, grid_size, layer_maps,
-                                        load_image_tensor, load_protocol_tensor, pool_layer,
-                                        pooling_plan)
+from orl_mm.evaluation.features import (extract_features, grid_size, layer_maps, load_image_tensor,
+                                        load_protocol_tensor, pool_layer, pooling_plan)
 from orl_mm.utils.images import IMAGENET_MEAN_01, IMAGENET_STD_01, resize_short_side
 
 

@@ -4,8 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from orl_mm.evaluation.svm_low_shot import (aggregate_low_shot, low_shot_benchmark,
-                                            low_shot_indices)
+from orl_mm.evaluation.svm_low_shot import aggregate_low_shot, low_shot_benchmark, low_shot_indices
 from orl_mm.evaluation.voc07_protocol import REFERENCE_PROTOCOL
 
 

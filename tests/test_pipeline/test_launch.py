@@ -8,8 +8,7 @@ import sys
 import pytest
 import torch
 
-from orl_mm.pipeline import (LaunchOptions, PipelineOptions, build_plan, fingerprint,
-                             run_stages)
+from orl_mm.pipeline import LaunchOptions, PipelineOptions, build_plan, fingerprint, run_stages
 from orl_mm.pipeline.methods import package_root
 from orl_mm.structures.method import registered_methods
 from orl_mm.testing.cli import load_tool

@@ -4,6 +4,7 @@ import base64
 import cv2
 import numpy as np
 import pytest
+
 from orl_mm.testing.cli import load_tool
 
 TOOL = 'tools/misc/check_report_html.py'

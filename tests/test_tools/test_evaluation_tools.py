@@ -6,6 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 from PIL import Image
+
 from orl_mm.testing.cli import load_tool
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import torch
 from mmpretrain.models import ResNet
 from PIL import Image
+
 from orl_mm.testing.cli import load_tool
 
 

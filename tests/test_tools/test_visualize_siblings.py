@@ -6,6 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
+
 from orl_mm.testing.cli import load_tool
 
 SLOTCON = 'configs/slotcon/slotcon_resnet18_1xb8-tiny-2e_demo.py'

@@ -5,8 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from orl_mm.visualization.losses import (curves, plot_loss_curves, read_scalars,
-                                         training_throughput)
+from orl_mm.visualization.losses import curves, plot_loss_curves, read_scalars, training_throughput
 
 
 def _log(folder, records):

@@ -8,8 +8,8 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
-from orl_mm.visualization.prototypes import (assignment_map, prototype_palette,
-                                             prototype_scores, prototype_sheet)
+from orl_mm.visualization.prototypes import (assignment_map, prototype_palette, prototype_scores,
+                                             prototype_sheet)
 
 
 def test_assignment_is_the_argmax_of_bilinearly_resized_scores():

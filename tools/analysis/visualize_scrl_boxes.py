@@ -18,8 +18,8 @@ from mmengine.config import DictAction
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from orl_mm.utils import load_config  # noqa: E402
-from orl_mm.visualization.scrl_boxes import draw_scrl_boxes, sample_scrl_views  # noqa: E402
 from orl_mm.visualization.files import image_files  # noqa: E402
+from orl_mm.visualization.scrl_boxes import draw_scrl_boxes, sample_scrl_views  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -13,10 +13,9 @@ the number of training images is clipped to it), the input geometry and pooling.
 import argparse
 import os.path as osp
 
-from orl_mm.evaluation.knn_classifier import (KNN_K, KNN_T, k_used, knn_benchmark,
-                                              multilabel_knn_map)
-from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, protocol_from_args
-from orl_mm.evaluation.runner import protocol_record, split_features, write_json
+from orl_mm.evaluation.knn_classifier import KNN_K, KNN_T, k_used, knn_benchmark, multilabel_knn_map
+from orl_mm.evaluation.runner import (Timer, add_common_args, load_splits, protocol_from_args,
+                                      protocol_record, split_features, write_json)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -18,8 +18,8 @@ import json
 import os.path as osp
 
 from orl_mm.evaluation.features import LAYERS
-from orl_mm.evaluation.runner import Timer, add_common_args, load_splits, protocol_from_args
-from orl_mm.evaluation.runner import protocol_record, split_features, write_json
+from orl_mm.evaluation.runner import (Timer, add_common_args, load_splits, protocol_from_args,
+                                      protocol_record, split_features, write_json)
 from orl_mm.evaluation.svm_low_shot import low_shot_benchmark
 from orl_mm.evaluation.voc07_protocol import LOW_SHOT_NEGATIVES, REFERENCE_PROTOCOL
 

@@ -28,7 +28,6 @@ from mmengine.utils import scandir
 
 from orl_mm.datasets.scene_images import IMAGE_EXTENSIONS
 
-
 #: Official image counts of each folder (COCO 2017, VOC2007, VOC2012).
 COCO_IMAGES = {'train2017': 118287, 'val2017': 5000, 'unlabeled2017': 123403}
 COCO_JSONS = {'annotations/instances_train2017.json': 'train2017',

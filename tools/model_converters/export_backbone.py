@@ -17,9 +17,9 @@ unexpected keys, when the checkpoint does not hold a complete backbone.
 import argparse
 import sys
 
-from orl_mm.evaluation.checkpoints import WEIGHT_CHOICES, CheckpointMismatchError
-from orl_mm.evaluation.checkpoints import load_backbone_state_dict, read_checkpoint
-from orl_mm.evaluation.checkpoints import resolve_weights
+from orl_mm.evaluation.checkpoints import (WEIGHT_CHOICES, CheckpointMismatchError,
+                                           load_backbone_state_dict, read_checkpoint,
+                                           resolve_weights)
 from orl_mm.evaluation.export import save_detectron2_pkl, save_pth
 
 

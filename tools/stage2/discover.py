@@ -30,8 +30,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from orl_mm.correspondence import (STEPS, ProposalSettings, Stage2Config,  # noqa: E402
-                                   Stage2Error, run_stage2)
+from orl_mm.correspondence import (STEPS, ProposalSettings, Stage2Config, Stage2Error,  # noqa: E402
+                                   run_stage2)
 from orl_mm.utils.launch import init_dist  # noqa: E402
 
 DEFAULTS = Stage2Config()  # the one source of every default below

@@ -1,8 +1,8 @@
 """The stage-2 steps, in order; each reads the outputs of the steps before it."""
-from .retrieval import RetrievalStep
 from .pairs import PairsStep
 from .proposals import ProposalsStep
 from .quality import QualityStep
+from .retrieval import RetrievalStep
 from .roi import RoIStep
 
 STEP_TYPES = (ProposalsStep, RetrievalStep, RoIStep, PairsStep, QualityStep)

@@ -6,7 +6,6 @@ from typing import Dict
 import numpy as np
 
 from orl_mm.structures.correspondence import Correspondence, correspondence_info
-
 from ..config import Stage2Config
 from ..pairs import mine_image_pairs
 from ..proposals import ProposalSettings

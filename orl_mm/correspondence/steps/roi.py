@@ -8,7 +8,6 @@ import torch
 from torch.utils.data import DataLoader
 
 from orl_mm.utils.images import normalize_to_tensor
-
 from ..config import Stage2Config
 from ..embed import bgr_to_rgb, crop_rois, embed_roi_crops
 from ..images import read_image_bgr

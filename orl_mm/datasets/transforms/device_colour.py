@@ -18,9 +18,7 @@ preprocessor applies them in that order, so a record out of order is an error.
 import numpy as np
 from mmpretrain.registry import TRANSFORMS
 
-from orl_mm.models.data_preprocessors.device_colour_ops import (FIELD, NO_SOLARIZE,
-                                                                identity_params)
-
+from orl_mm.models.data_preprocessors.device_colour_ops import FIELD, NO_SOLARIZE, identity_params
 from .pil_ops import PILColorJitter, PILGaussianBlur, PILRandomGrayscale, PILSolarize
 
 __all__ = ['DeviceColorJitter', 'DeviceRandomGrayscale', 'DeviceGaussianBlur',

@@ -23,8 +23,8 @@ from typing import Sequence, Tuple
 
 import torchvision.transforms.functional as TF
 from mmcv.transforms import RandomFlip, RandomGrayscale
-from mmpretrain.datasets.transforms import (ColorJitter, GaussianBlur, MultiView,
-                                            RandomResizedCrop, Solarize)
+from mmpretrain.datasets.transforms import (ColorJitter, GaussianBlur, MultiView, RandomResizedCrop,
+                                            Solarize)
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image, ImageFilter, ImageOps
 

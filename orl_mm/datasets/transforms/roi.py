@@ -14,7 +14,6 @@ from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
 from orl_mm.utils.boxes import box_iou_xywh
-
 from .pil_image import image_hw
 from .pil_ops import resized_crop
 

@@ -10,7 +10,6 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...structures.method import FigureSpec, MethodSpec, register_method
-
 from ..losses.slot_contrastive import slot_valid_mask
 from ..utils import ParameterCosineEMA
 
