@@ -139,10 +139,8 @@ def _compare_pairs(knn: dict, box_of: dict, feats_a: dict, feats_b: dict) -> dic
     return out
 
 
-def main():
-    args = _parse_args()
-    torch.set_num_threads(1)
-    init_proposal_worker(1)
+def _link_images(args) -> tuple:
+    """The first ``--images`` photos, linked into a work folder: (names, folder, work)."""
     img_dir = osp.abspath(osp.join(args.data, 'train2017'))  # the links must resolve
     names = sorted(os.listdir(img_dir))[:args.images]
     work = args.work_dir or tempfile.mkdtemp(prefix='stage2_cost_')
@@ -151,16 +149,11 @@ def main():
     for n in names:
         if not osp.exists(osp.join(folder, n)):
             os.symlink(osp.join(img_dir, n), osp.join(folder, n))
-    torch.manual_seed(0)  # the same random init in every run when no checkpoint is given
-    encoder = build_stage1_encoder(args.config, args.checkpoint, args.device)
-    cfg = Stage2Config(img_dir=folder, work_dir=osp.join(work, 'run'), config=args.config,
-                       checkpoint=args.checkpoint, num_neighbours=args.num_neighbours,
-                       batch_size=args.batch_size, device=args.device, progress=False)
-    t = time.perf_counter()
-    run_stage2(cfg, encoder=encoder)
-    wall = time.perf_counter() - t
+    return names, folder, work
 
-    # selective search alone
+
+def _time_selective_search(names: list, folder: str) -> tuple:
+    """Selective search + filter alone: (raw boxes, filtered boxes, seconds)."""
     settings = ProposalSettings()
     t = time.perf_counter()
     raws, boxes = [], []
@@ -169,8 +162,12 @@ def main():
         raws.append(raw.tolist())
         boxes.append(filter_proposals(raw, settings.min_size, settings.max_aspect_ratio,
                                       settings.max_iou, settings.top_n).tolist())
-    t_ss = time.perf_counter() - t
-    # the same raw boxes imported from a file in ORL's layout (one process)
+    return raws, boxes, time.perf_counter() - t
+
+
+def _time_import(args, cfg, work: str, raws: list, n_images: int) -> tuple:
+    """The same raw boxes imported from a file in ORL's layout (one process), and the
+    stream over ``--stream-copies`` images: (pool part, serial part) seconds per image."""
     src = osp.join(work, 'train2017_selective_search_proposal.json')
     with open(src, 'w') as f:
         json.dump(dict(bbox=raws), f)
@@ -185,15 +182,20 @@ def main():
     chars = sum(len(text) for text in _Stream(big).images())
     t_stream = time.perf_counter() - t
     stream_per_img = t_stream / args.stream_copies
-    serial_imp = stream_per_img + imp['write_seconds'] / len(names)
-    pool_imp = max(imp['seconds'] - imp['write_seconds'], 0.0) / len(names) - stream_per_img
-    print(f'import of {len(names)} images (one process): {imp["seconds"]:.2f} s (writes '
+    serial_imp = stream_per_img + imp['write_seconds'] / n_images
+    pool_imp = max(imp['seconds'] - imp['write_seconds'], 0.0) / n_images - stream_per_img
+    print(f'import of {n_images} images (one process): {imp["seconds"]:.2f} s (writes '
           f'{imp["write_seconds"]:.3f} s); stream {chars / t_stream / 1e6:.0f} M chars/s '
           f'({chars / args.stream_copies / 1e3:.0f} K chars per image); measured per image: '
           f'pool part {pool_imp * 1e3:.1f} ms, serial part {serial_imp * 1e3:.1f} ms '
           '(assumed: the pool part divides by the cores; not measured: passing the text to '
           'the pool)')
-    # bare backbone on the same crops and k-NN inputs (prepared beforehand)
+    return pool_imp, serial_imp
+
+
+def _time_backbone(args, encoder, names: list, folder: str, boxes: list) -> tuple:
+    """The bare backbone on the same crops and k-NN inputs (prepared beforehand):
+    (seconds, decode+crop seconds, number of crops, exact embeddings per position)."""
     rgbs = [bgr_to_rgb(read_image_bgr(osp.join(folder, n))) for n in names]
     t = time.perf_counter()
     crops = [crop_rois(rgb, b) for rgb, b in zip(rgbs, boxes)]
@@ -211,21 +213,15 @@ def main():
         for s in range(0, len(knn_in), args.batch_size):
             backbone(knn_in[s:s + args.batch_size].to(args.device))
         t_bb = time.perf_counter() - t
-    n, n_crops = len(names), len(allc)
     pooled = torch.nn.functional.normalize(torch.cat(pooled), dim=1).cpu().numpy()
     ends = np.cumsum([len(c) for c in crops])
     exact = {p: pooled[e - len(c):e] for p, (c, e) in enumerate(zip(crops, ends))}
-    print(f'{n} coco128 photos, {n_crops} RoI crops + {n} k-NN images, '
-          f'{osp.basename(args.config)}, device {args.device}, 1 core')
-    print(f'stage-2 wall {wall:.1f} s; selective search {t_ss:.1f} s; bare backbone '
-          f'{t_bb:.1f} s; decode+crop {t_crop:.1f} s')
-    print(f'P4 = {wall:.1f} / ({t_ss:.1f} + {t_bb:.1f}) = {wall / (t_ss + t_bb):.2f}')
+    return t_bb, t_crop, len(allc), exact
 
-    # float16 cache: pairs from rounded embeddings
-    wd = WorkDir(cfg.work_dir)
-    props = read_json(wd.output('proposals'))
-    knn = read_json(wd.output('knn'))
-    box_of = {i: np.asarray(b).reshape(-1, 4) for i, b in zip(props['images'], props['boxes'])}
+
+def _float16_cache(wd: WorkDir, props: dict, knn: dict, box_of: dict) -> tuple:
+    """Pairs from float16-rounded embeddings vs float32: prints the agreement and returns
+    the mean disk per image (float32, float16) in bytes."""
     f32 = {i: np.load(wd.image_file('roi', i)) for i in props['images']}
     f16 = {i: f.astype(np.float16).astype(np.float32) for i, f in f32.items()}
     c = _compare_pairs(knn, box_of, f32, f16)
@@ -236,8 +232,12 @@ def main():
           f'top pair {c["same_top"]}/{c["total"]}, pairs kept '
           f'{c["pairs_same"]}/{c["pairs_total"]}; disk per image '
           f'{disk32 / 1e3:.0f} KB (float32) vs {disk16 / 1e3:.0f} KB (float16)')
+    return disk32, disk16
 
-    # approximate mode: one forward per image + RoIAlign on res5, vs the exact crops
+
+def _approximate_mode(args, encoder, folder: str, names: list, props: dict, knn: dict,
+                      box_of: dict, exact: dict, t_bb: float) -> None:
+    """One forward per image + RoIAlign on res5 (``--roi-mode align``) vs the exact crops."""
     from orl_mm.correspondence.steps.roi import RoICrops
     items = [(i, osp.join(folder, names[p]), props['boxes'][p])
              for p, i in enumerate(props['images'])]
@@ -247,7 +247,7 @@ def main():
     approx = {i: encoder.embed_rois_aligned(img.to(args.device), b).cpu().numpy()
               for i, (img, b) in inputs}
     t_align = time.perf_counter() - t
-    # exact embeddings from the timed forwards above (same model, same boxes)
+    # exact embeddings from the timed forwards (same model, same boxes)
     exact = {i: exact[p] for p, i in enumerate(props['images'])}
     c = _compare_pairs(knn, box_of, exact, approx)
     print(f'approximate mode (--roi-mode align): RoI embeddings {t_align:.1f} s vs bare '
@@ -255,11 +255,12 @@ def main():
           f'top pair {c["same_top"]}/{c["total"]}, pairs shared with exact mining '
           f'{c["pairs_same"]}/{c["pairs_total"]}')
 
-    # projection
-    per_img_ss = args.ss_per_image or t_ss / n
-    crops_per_img = (n_crops + n) / n
-    rest = max(wall - t_ss - t_bb, 0.0) / n  # decode, crop, k-NN, mining, writes (CPU)
-    farm_projection(args, cfg, per_img_ss, crops_per_img, rest)
+
+def _project(args, per_img_ss: float, crops_per_img: float, rest: float, disk: tuple,
+             imports: tuple) -> None:
+    """COCO and COCO+ on ``--cores`` cores + 1 GPU, with selective search or the import."""
+    disk32, disk16 = disk
+    pool_imp, serial_imp = imports
     print(f'projection on {args.cores} cores + 1 GPU at an assumed '
           f'{args.gpu_crops_per_s:.0f} crops/s (selective search {per_img_ss:.1f} s/image '
           f'on one core, {crops_per_img:.0f} crops/image, other CPU work '
@@ -277,6 +278,44 @@ def main():
         print(f'    with --proposals-from (ORL\'s file): import {imported / 60:.1f} min '
               f'({count * serial_imp / 60:.1f} min of it serial) instead of selective '
               f'search: {(imported + gpu + other) / 3600:.1f} h')
+
+
+def main():
+    args = _parse_args()
+    torch.set_num_threads(1)
+    init_proposal_worker(1)
+    names, folder, work = _link_images(args)
+    torch.manual_seed(0)  # the same random init in every run when no checkpoint is given
+    encoder = build_stage1_encoder(args.config, args.checkpoint, args.device)
+    cfg = Stage2Config(img_dir=folder, work_dir=osp.join(work, 'run'), config=args.config,
+                       checkpoint=args.checkpoint, num_neighbours=args.num_neighbours,
+                       batch_size=args.batch_size, device=args.device, progress=False)
+    t = time.perf_counter()
+    run_stage2(cfg, encoder=encoder)
+    wall = time.perf_counter() - t
+
+    raws, boxes, t_ss = _time_selective_search(names, folder)
+    imports = _time_import(args, cfg, work, raws, len(names))
+    t_bb, t_crop, n_crops, exact = _time_backbone(args, encoder, names, folder, boxes)
+    n = len(names)
+    print(f'{n} coco128 photos, {n_crops} RoI crops + {n} k-NN images, '
+          f'{osp.basename(args.config)}, device {args.device}, 1 core')
+    print(f'stage-2 wall {wall:.1f} s; selective search {t_ss:.1f} s; bare backbone '
+          f'{t_bb:.1f} s; decode+crop {t_crop:.1f} s')
+    print(f'P4 = {wall:.1f} / ({t_ss:.1f} + {t_bb:.1f}) = {wall / (t_ss + t_bb):.2f}')
+
+    wd = WorkDir(cfg.work_dir)
+    props = read_json(wd.output('proposals'))
+    knn = read_json(wd.output('knn'))
+    box_of = {i: np.asarray(b).reshape(-1, 4) for i, b in zip(props['images'], props['boxes'])}
+    disk = _float16_cache(wd, props, knn, box_of)
+    _approximate_mode(args, encoder, folder, names, props, knn, box_of, exact, t_bb)
+
+    per_img_ss = args.ss_per_image or t_ss / n
+    crops_per_img = (n_crops + n) / n
+    rest = max(wall - t_ss - t_bb, 0.0) / n  # decode, crop, k-NN, mining, writes (CPU)
+    farm_projection(args, cfg, per_img_ss, crops_per_img, rest)
+    _project(args, per_img_ss, crops_per_img, rest, disk, imports)
 
 
 if __name__ == '__main__':
