@@ -161,7 +161,7 @@ class Reference:
             img = self.decode(info['img_path'])
             return self.tensor([self.image[0](img), self.image[1](img)])
         info = self.dataset.sample_correspondence(info)
-        img, nbr = self.decode(info['img_path']), self.decode(info['nbr_img_path'])
+        img, nbr = self.decode(info['img_path']), self.decode(info['neighbour_img_path'])
         ibox2, _ = jitter_box(info['intra_box'], img.size)
         patches = [self.crop(img, info['intra_box']), self.crop(img, ibox2),
                    self.crop(img, info['inter_query_box']),
@@ -177,7 +177,7 @@ def decode_floor(dataset, method: str) -> Callable:
         info = dataset.get_data_info(index % len(dataset))
         paths = [info['img_path']]
         if method == 'orl':
-            paths.append(dataset.sample_correspondence(info)['nbr_img_path'])
+            paths.append(dataset.sample_correspondence(info)['neighbour_img_path'])
         return [Image.open(p).convert('RGB') for p in paths]
     return run
 

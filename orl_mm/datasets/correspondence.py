@@ -70,7 +70,7 @@ class CorrespondenceDataset(BaseDataset):
 
     * one of the image's K neighbours, then one box pair of that neighbour: the inter-RoI
       patches (``inter_query_box`` in this image, ``inter_key_box`` in the neighbour
-      ``nbr_img_path``);
+      ``neighbour_img_path``);
     * one of the image's filtered boxes: ``intra_box`` (jittered twice by the pipeline).
 
     Skip rule: with ``allow_empty_pairs=True`` a neighbour with no pair is never drawn and
@@ -212,7 +212,7 @@ class CorrespondenceDataset(BaseDataset):
     def sample_correspondence(info: dict, rng=np.random) -> dict:
         """Draw the neighbour, the pair and the intra box of one item (uniformly).
 
-        Adds ``nbr_img_path``, ``nbr_index`` (position in the file), ``pair_index``,
+        Adds ``neighbour_img_path``, ``neighbour_index`` (position in the file), ``pair_index``,
         ``inter_query_box``, ``inter_key_box``, ``intra_index`` and ``intra_box``; removes
         the per-image lists.
         """
@@ -223,8 +223,8 @@ class CorrespondenceDataset(BaseDataset):
         out = {key: value for key, value in info.items()
                if key not in ('boxes', 'neighbours', 'neighbour_paths', 'pairs')}
         out.update(
-            nbr_img_path=info['neighbour_paths'][k],
-            nbr_index=info['neighbours'][k],
+            neighbour_img_path=info['neighbour_paths'][k],
+            neighbour_index=info['neighbours'][k],
             pair_index=p,
             inter_query_box=list(pairs[p][:4]),
             inter_key_box=list(pairs[p][4:]),

@@ -67,7 +67,7 @@ def array_pipeline(pipeline: Any) -> Any:
         if out_key == 'img':
             return dict(type='LoadImageFromFile', color_type='color_ignore_orientation')
         return dict(type='LoadNeighbourImage', color_type='color_ignore_orientation',
-                    path_key=t.get('path_key', 'nbr_img_path'), out_key=out_key)
+                    path_key=t.get('path_key', 'neighbour_img_path'), out_key=out_key)
     if kind in ARRAY_TYPES:
         t['type'] = ARRAY_TYPES[kind]
         if kind == 'PILRandomGrayscale':

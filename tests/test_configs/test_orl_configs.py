@@ -79,7 +79,7 @@ def test_intra_patch_1_is_the_unjittered_box(config):
         Image.fromarray(img).crop((40, 30, 190, 150)).resize((size, size), Image.BILINEAR))
     n_moved = 0
     for _ in range(10):
-        out = multi(dict(img=img, nbr_img=nbr, img_shape=img.shape[:2],
+        out = multi(dict(img=img, neighbour_img=nbr, img_shape=img.shape[:2],
                          intra_box=list(box), inter_query_box=[0, 0, 50, 50],
                          inter_key_box=[10, 10, 60, 60]))
         assert out['branch_rois'][2] == box

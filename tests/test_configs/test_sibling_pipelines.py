@@ -87,5 +87,5 @@ def test_images_are_decoded_without_exif_rotation(config, tmp_path):
         loads = [t for t in iter_transforms(pipeline) if t['type'].startswith('Load')]
         assert loads, config
         for step in loads:
-            out = TRANSFORMS.build(step)(dict(img_path=path, nbr_img_path=path))
+            out = TRANSFORMS.build(step)(dict(img_path=path, neighbour_img_path=path))
             assert image_hw(out[step.get('out_key', 'img')]) == (20, 40), (config, step)

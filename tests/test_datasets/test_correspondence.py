@@ -61,15 +61,16 @@ def test_sampling_is_uniform_and_takes_the_pair_of_the_chosen_neighbour(demo_roo
     n = 3000
     for _ in range(n):
         s = CorrespondenceDataset.sample_correspondence(info, rng)
-        k = anno['knn_image_id'][i].index(s['nbr_index'])
+        k = anno['knn_image_id'][i].index(s['neighbour_index'])
         pair = anno['knn_bbox_pair'][i][k][s['pair_index']]
         assert s['inter_query_box'] == pair[:4] and s['inter_key_box'] == pair[4:]
-        # nbr_index is a position in the file (ORL's COCOORLJson: fns[knn_image_id[idx][k]])
-        assert s['nbr_img_path'] == osp.join(demo_root, 'train2017', names[s['nbr_index']])
+        # neighbour_index is a position in the file (ORL's COCOORLJson: fns[knn_image_id[idx][k]])
+        neighbour_path = osp.join(demo_root, 'train2017', names[s['neighbour_index']])
+        assert s['neighbour_img_path'] == neighbour_path
         assert s['intra_box'] == anno['bbox'][i][s['intra_index']]
         assert s['img_path'] == info['img_path']  # patch 1 from the query image
-        nbrs[s['nbr_index']] += 1
-        pairs[(s['nbr_index'], s['pair_index'])] += 1
+        nbrs[s['neighbour_index']] += 1
+        pairs[(s['neighbour_index'], s['pair_index'])] += 1
         intra[s['intra_index']] += 1
     assert set(nbrs) == set(anno['knn_image_id'][i])
     for count in nbrs.values():  # 1000 expected each; 4 sigma is about 100
@@ -91,15 +92,15 @@ def test_pipeline_gives_six_images(demo_root, corr_file):
                  dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
                  dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
                  dict(roi_key='inter_query_box', pipeline=crop),
-                 dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop)
+                 dict(img_key='neighbour_img', roi_key='inter_key_box', pipeline=crop)
              ]),
-        dict(type='PackInputs', meta_keys=('img_path', 'nbr_img_path', 'branch_rois')),
+        dict(type='PackInputs', meta_keys=('img_path', 'neighbour_img_path', 'branch_rois')),
     ]
     ds = _dataset(demo_root, corr_file, ann_file=ANN, pipeline=pipeline)
     item = ds[2]
     assert [tuple(x.shape) for x in item['inputs']] == [(3, 16, 16)] * 2 + [(3, 8, 8)] * 4
     meta = item['data_samples'].metainfo
-    assert meta['img_path'] != meta['nbr_img_path']
+    assert meta['img_path'] != meta['neighbour_img_path']
 
 
 def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
@@ -119,7 +120,7 @@ def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
     assert empty_nbr not in info['neighbours'] and len(info['neighbours']) == 2
     rng = np.random.RandomState(0)
     assert all(
-        CorrespondenceDataset.sample_correspondence(info, rng)['nbr_index'] != empty_nbr
+        CorrespondenceDataset.sample_correspondence(info, rng)['neighbour_index'] != empty_nbr
         for _ in range(200))
     # image 7 left out: past it, dataset indices and file positions differ by one, and a
     # neighbour is found by its position in the file
@@ -135,7 +136,7 @@ def test_empty_pairs_error_or_documented_skip(demo_root, corr_file, tmp_path):
 
 def _mutations():
 
-    def nbr_out_of_range(d):
+    def neighbour_out_of_range(d):
         d['pseudo_annotations']['knn_image_id'][2][0] = 16
 
     def box_outside(d):
@@ -167,7 +168,7 @@ def _mutations():
         d['images']['file_name'][2] = 'other.jpg'
 
     return [
-        (nbr_out_of_range, r'image 2 .*neighbour 0 index 16 is not in \[0, 16\)'),
+        (neighbour_out_of_range, r'image 2 .*neighbour 0 index 16 is not in \[0, 16\)'),
         (box_outside, r'image 3 .*bbox\[0\].*outside image 3'),
         (key_box_outside, r'image 1 .*pair 0 of neighbour 2 \(key box\).*outside'),
         (bad_pair, r'image 6 .*pair 0 of neighbour 0 is not 8 numbers'),

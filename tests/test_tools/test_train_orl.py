@@ -120,7 +120,7 @@ def test_configs_follow_the_paper(repo_root, config):
         assert model[head].predictor.in_channels == model.neck.out_channels
         assert model[head].loss.type == 'BYOLLoss'
     branches = cfg.train_dataloader.dataset.pipeline[2].branches
-    assert [b.get('img_key', 'img') for b in branches] == ['img'] * 5 + ['nbr_img']
+    assert [b.get('img_key', 'img') for b in branches] == ['img'] * 5 + ['neighbour_img']
     assert [b.get('roi_key') for b in branches
             ] == [None, None, 'intra_box', 'intra_box', 'inter_query_box', 'inter_key_box']
     # identical colour pipelines for global views and patches, BYOL-asymmetric

@@ -23,7 +23,7 @@ jitter = dict(type='RoIJitter', scale_range=(0.5, 2.), ratio_range=(0.5, 2.),
 
 train_pipeline = [
     _base_.load_image,
-    dict(type='LoadImagePIL', path_key='nbr_img_path', out_key='nbr_img'),
+    dict(type='LoadImagePIL', path_key='neighbour_img_path', out_key='neighbour_img'),
     dict(
         type='MultiBranch',
         branches=[
@@ -32,7 +32,7 @@ train_pipeline = [
             dict(roi_key='intra_box', pipeline=patch_crop + _base_.color_1),
             dict(roi_key='intra_box', pipeline=[jitter] + patch_crop + _base_.color_2),
             dict(roi_key='inter_query_box', pipeline=patch_crop + _base_.color_1),
-            dict(img_key='nbr_img', roi_key='inter_key_box',
+            dict(img_key='neighbour_img', roi_key='inter_key_box',
                  pipeline=patch_crop + _base_.color_2),
         ]),
     dict(type='PackInputs'),

@@ -42,7 +42,7 @@ class LoadNeighbourImage(LoadImageFromFile):
     (and its shape to ``<out_key>_shape``), ``img`` is untouched.
     """
 
-    def __init__(self, path_key: str = 'nbr_img_path', out_key: str = 'nbr_img',
+    def __init__(self, path_key: str = 'neighbour_img_path', out_key: str = 'neighbour_img',
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.path_key = path_key
@@ -80,7 +80,7 @@ class MultiBranch(BaseTransform):
     """
 
     def __init__(self, branches: List[dict],
-                 drop_keys=('nbr_img',)) -> None:
+                 drop_keys=('neighbour_img',)) -> None:
         self.branches = []
         for i, branch in enumerate(branches):
             unknown = set(branch) - {'pipeline', 'img_key', 'roi_key'}

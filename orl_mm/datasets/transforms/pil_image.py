@@ -56,8 +56,8 @@ class LoadImagePIL(BaseTransform):
 
     Args:
         path_key: Where the file path is (``'img_path'``; ORL's neighbour image:
-            ``'nbr_img_path'``).
-        out_key: Where the image goes (``'img'``; ORL's neighbour: ``'nbr_img'``).
+            ``'neighbour_img_path'``).
+        out_key: Where the image goes (``'img'``; ORL's neighbour: ``'neighbour_img'``).
         backend_args: mmengine file backend arguments (None: local files).
     """
 

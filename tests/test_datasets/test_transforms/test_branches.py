@@ -11,7 +11,7 @@ from orl_mm.datasets.transforms import crop_box
 def _results(rng):
     img = rng.randint(0, 255, size=(60, 80, 3)).astype(np.uint8)
     nbr = rng.randint(0, 255, size=(50, 70, 3)).astype(np.uint8)
-    return dict(img=img, nbr_img=nbr, img_shape=img.shape[:2], ori_shape=img.shape[:2],
+    return dict(img=img, neighbour_img=nbr, img_shape=img.shape[:2], ori_shape=img.shape[:2],
                 intra_box=[10., 10., 30., 20.], inter_query_box=[5., 6., 20., 22.],
                 inter_key_box=[40., 20., 25., 24.])
 
@@ -24,7 +24,7 @@ def _branches(patch=8, extra=()):
         dict(roi_key='intra_box', pipeline=crop),
         dict(roi_key='intra_box', pipeline=[dict(type='RoIJitter')] + crop),
         dict(roi_key='inter_query_box', pipeline=crop),
-        dict(img_key='nbr_img', roi_key='inter_key_box', pipeline=crop),
+        dict(img_key='neighbour_img', roi_key='inter_key_box', pipeline=crop),
     ]
 
 
@@ -32,10 +32,10 @@ def test_branches_take_their_own_source_and_box():
     np.random.seed(0)
     rng = np.random.RandomState(0)
     res = _results(rng)
-    src_img, src_nbr = res['img'], res['nbr_img']
+    src_img, src_nbr = res['img'], res['neighbour_img']
     img, nbr = src_img.copy(), src_nbr.copy()
     out = TRANSFORMS.build(dict(type='MultiBranch', branches=_branches(patch=(20, 22))))(res)
-    assert len(out['img']) == 6 and 'nbr_img' not in out
+    assert len(out['img']) == 6 and 'neighbour_img' not in out
     assert [im.shape for im in out['img']] == [(16, 16, 3)] * 2 + [(22, 20, 3)] * 4
     # inter patch 1 from the query image, patch 2 from the neighbour (exact: no resize)
     np.testing.assert_array_equal(out['img'][4], crop_box(img, [5, 6, 20, 22]))

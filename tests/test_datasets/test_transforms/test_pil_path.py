@@ -151,7 +151,7 @@ def _orl_sample(repo_root, tmp_path, seed):
     boxes = dict(intra_box=[40, 30, 150, 120], inter_query_box=[100, 60, 90, 140],
                  inter_key_box=[20, 10, 180, 150])
     _seed_both(seed)
-    out = _run(_build(f'{repo_root}/{ORL}'), dict(img=img, nbr_img=nbr, **boxes))
+    out = _run(_build(f'{repo_root}/{ORL}'), dict(img=img, neighbour_img=nbr, **boxes))
 
     _seed_both(seed)
     expected = [byol_view(img, 1., 0.), byol_view(img, 0.1, 0.2),

@@ -92,8 +92,8 @@ def test_pil_path_equals_array_path_but_grey(repo_root, tmp_path, method):
         nbr = Image.open(jpeg(tmp_path / 'b.jpg', 200, 260, seed=seed + 100)).convert('RGB')
         bgr = [np.ascontiguousarray(np.asarray(i)[..., ::-1]) for i in (img, nbr)]
         extra = BOXES if method == 'orl' else {}
-        got = _views(new, dict(img=img, nbr_img=nbr, **extra), seed)
-        want = _views(old, dict(img=bgr[0], nbr_img=bgr[1], **extra), seed)
+        got = _views(new, dict(img=img, neighbour_img=nbr, **extra), seed)
+        want = _views(old, dict(img=bgr[0], neighbour_img=bgr[1], **extra), seed)
         assert len(got) == len(want)
         for g, w in zip(got, want):
             assert g.shape == w.shape
