@@ -232,36 +232,14 @@ def _windows(ctx, paths, extent_check, size) -> Iterator[List[tuple]]:
             'written')
 
 
-def import_proposals(ctx, window: int = 256) -> Dict:
-    """Import ``ctx.cfg.proposals_from`` into the proposals step's part files (rank 0).
-
-    Returns:
-        ``dict(done, computed, seconds, write_seconds, imported)``: images, parts
-        written, wall seconds (of which writing the parts), the source files.
+def _parse_parts(ctx, paths: List[str], window: int) -> List[dict]:
+    """Every image's part, parsed, checked and filtered by the workers, in image order.
 
     Raises:
-        Stage2Error: A file not in the reference layout, a count or order that does not
-            match the image list (nothing is written then), or a work dir already holding
-            proposals imported from other files.
+        Stage2Error: The count or order does not match the image list, or boxes are not in
+            the reference layout (the first problems are named; nothing is written).
     """
-    cfg, work = ctx.cfg, ctx.work
-    paths = list(cfg.proposals_from)
-    for p in paths:
-        if not osp.isfile(p):
-            raise Stage2Error(f'--proposals-from: {p} not found')
-    source, marker = _source(paths), work.path(work.FOLDERS['proposals'], 'imported.json')
-    old = work.read_json(marker)
-    if old is not None and old != source:
-        raise Stage2Error(f'{work.path(work.FOLDERS["proposals"])} holds proposals imported '
-                          f'from {old["files"]} ({old["bytes"]} bytes), not from '
-                          f'{source["files"]} ({source["bytes"]} bytes); use a new --work-dir')
-    done = [work.read_part('proposals', r.index, r.file_name) is not None for r in ctx.images]
-    t0 = time.perf_counter()
-    if old == source and all(done):
-        return dict(done=len(done), computed=0, seconds=0.0, write_seconds=0.0,
-                    imported=source['files'])
-    log(f'importing the proposals of {len(ctx.images)} images from {", ".join(paths)} '
-        f'(filter: {import_settings(cfg.proposal)})')
+    cfg = ctx.cfg
     parts: List[Optional[dict]] = [None] * len(ctx.images)
     problems: List[str] = []
     bar = Progress(len(ctx.images), 'importing proposals', cfg.progress)
@@ -293,6 +271,40 @@ def import_proposals(ctx, window: int = 256) -> Dict:
             f'{cfg.image_sources()}, in that order' +
             (' (a file whose images lack their whole-image box: '
              '--proposals-no-extent-check)' if cfg.proposals_extent_check else ''))
+    return parts
+
+
+def import_proposals(ctx, window: int = 256) -> Dict:
+    """Import ``ctx.cfg.proposals_from`` into the proposals step's part files (rank 0).
+
+    Returns:
+        ``dict(done, computed, seconds, write_seconds, imported)``: images, parts
+        written, wall seconds (of which writing the parts), the source files.
+
+    Raises:
+        Stage2Error: A file not in the reference layout, a count or order that does not
+            match the image list (nothing is written then), or a work dir already holding
+            proposals imported from other files.
+    """
+    cfg, work = ctx.cfg, ctx.work
+    paths = list(cfg.proposals_from)
+    for p in paths:
+        if not osp.isfile(p):
+            raise Stage2Error(f'--proposals-from: {p} not found')
+    source, marker = _source(paths), work.path(work.FOLDERS['proposals'], 'imported.json')
+    old = work.read_json(marker)
+    if old is not None and old != source:
+        raise Stage2Error(f'{work.path(work.FOLDERS["proposals"])} holds proposals imported '
+                          f'from {old["files"]} ({old["bytes"]} bytes), not from '
+                          f'{source["files"]} ({source["bytes"]} bytes); use a new --work-dir')
+    done = [work.read_part('proposals', r.index, r.file_name) is not None for r in ctx.images]
+    t0 = time.perf_counter()
+    if old == source and all(done):
+        return dict(done=len(done), computed=0, seconds=0.0, write_seconds=0.0,
+                    imported=source['files'])
+    log(f'importing the proposals of {len(ctx.images)} images from {", ".join(paths)} '
+        f'(filter: {import_settings(cfg.proposal)})')
+    parts = _parse_parts(ctx, paths, window)
     computed, t_write = 0, time.perf_counter()
     for r, part in zip(ctx.images, parts):
         if 'boxes' in part:
