@@ -8,7 +8,7 @@
 #       --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 # data_root (default data/demo/, the demo builder's) is resolved when the file is read: for a
 # set elsewhere override train_dataloader.dataset.data_root and val_dataloader's.
-_base_ = ['./_base_/fcn_r50-d8.py', './_base_/runtime.py']
+_base_ = ['./_base_/fcn_r50-d8.py', './_base_/loaders.py', './_base_/runtime.py']
 
 norm_cfg = dict(type='BN', requires_grad=True)
 crop_size = (128, 128)
@@ -41,17 +41,11 @@ test_pipeline = [
 dataset = dict(type='BaseSegDataset', data_root=data_root, metainfo=dict(classes=classes),
                data_prefix=dict(img_path='train2017', seg_map_path='SegmentationClass'),
                img_suffix='.jpg', seg_map_suffix='.png')
-train_dataloader = dict(
-    batch_size=2, num_workers=0, persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(pipeline=train_pipeline, **dataset))
-val_dataloader = dict(
-    batch_size=1, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=test_pipeline, indices=4, **dataset))
+train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
+                        dataset=dict(pipeline=train_pipeline, **dataset))
+val_dataloader = dict(num_workers=0, persistent_workers=False,
+                      dataset=dict(pipeline=test_pipeline, indices=4, **dataset))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
 
 max_iters = 10
 optim_wrapper = dict(

@@ -7,17 +7,12 @@
 # (0.229, 0.224, 0.225) on 0-255 pixels (see voc12aug-513x513_moco.py).
 # Labels: gtFine/*_gtFine_labelTrainIds.png (19 classes), as mmseg's CityscapesDataset reads
 # them (mmseg's tools/dataset_converters/cityscapes.py writes them).
+_base_ = './loaders.py'
+
 dataset_type = 'CityscapesDataset'
 data_root = 'data/cityscapes/'
 crop_size = (769, 769)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[0.485, 0.456, 0.406],
-    std=[0.229, 0.224, 0.225],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
+data_preprocessor = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225], size=crop_size)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -34,22 +29,13 @@ test_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type, data_root=data_root,
         data_prefix=dict(img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type, data_root=data_root,
         data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator

@@ -9,18 +9,13 @@
 # are usually meant for. Kept as the reference has it; docs/segmentation.md gives the
 # --cfg-options for the usual ImageNet mean/std on 0-255 pixels.
 # Padding to the crop (pixel 0 after normalisation, label 255) is the data preprocessor's
-# (mmseg 1.x), which pads after normalising as 0.x's pipeline Pad did.
+# (mmseg 1.x; set in loaders.py), which pads after normalising as 0.x's pipeline Pad did.
+_base_ = './loaders.py'
+
 dataset_type = 'PascalVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
 crop_size = (513, 513)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[0.485, 0.456, 0.406],
-    std=[0.229, 0.224, 0.225],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
+data_preprocessor = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225], size=crop_size)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -38,9 +33,6 @@ test_pipeline = [
 # mmseg 0.x's list-valued ann_dir/split is a ConcatDataset in 1.x
 train_dataloader = dict(
     batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='ConcatDataset',
         datasets=[
@@ -52,14 +44,8 @@ train_dataloader = dict(
                  ann_file='ImageSets/Segmentation/aug.txt', pipeline=train_pipeline),
         ]))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type, data_root=data_root,
         data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
         ann_file='ImageSets/Segmentation/val.txt', pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
