@@ -3,6 +3,7 @@ import glob
 import os.path as osp
 import shutil
 
+import pytest
 from sphinx.cmd.build import build_main
 
 
@@ -41,28 +42,27 @@ def test_docs_build_without_warnings(repo_root, tmp_path):
     assert 'href="cluster.html#stage-2-on-slurm-and-cpu-farms"' in stage2
 
 
-def test_a_new_page_is_in_the_index_without_editing_it(repo_root, tmp_path):
+def _build_with_page(repo_root: str, tmp_path, name: str, text: str) -> tuple:
+    """Build a copy of docs/ with one more page ``name`` holding ``text``."""
     src = _copy_docs(repo_root, str(tmp_path / 'src'))
-    with open(osp.join(src, 'zz_new_page.md'), 'w') as f:
-        f.write('# A page added later\n\nSee [Install](install.md).\n')
-    code, warnings = _build(src, str(tmp_path / 'out'))
+    with open(osp.join(src, name), 'w') as f:
+        f.write(text)
+    return _build(src, str(tmp_path / 'out'))
+
+
+def test_a_new_page_is_in_the_index_without_editing_it(repo_root, tmp_path):
+    code, warnings = _build_with_page(repo_root, tmp_path, 'zz_new_page.md',
+                                      '# A page added later\n\nSee [Install](install.md).\n')
     assert code == 0, warnings
     assert 'href="zz_new_page.html"' in open(tmp_path / 'out' / 'html' / 'index.html').read()
 
 
-def test_a_broken_cross_reference_fails_the_build(repo_root, tmp_path):
-    src = _copy_docs(repo_root, str(tmp_path / 'src'))
-    with open(osp.join(src, 'zz_broken.md'), 'w') as f:
-        f.write('# Broken\n\n[a page](no_such_page.md)\n')
-    code, warnings = _build(src, str(tmp_path / 'out'))
+@pytest.mark.parametrize('link, named', [
+    ('[a page](no_such_page.md)', 'no_such_page.md'),                   # a missing page
+    ('[a heading](stage2.md#no-such-heading)', 'no-such-heading'),      # a missing heading
+])
+def test_a_broken_link_fails_the_build(repo_root, tmp_path, link, named):
+    code, warnings = _build_with_page(repo_root, tmp_path, 'zz_broken.md',
+                                      f'# Broken\n\n{link}\n')
     assert code != 0
-    assert 'no_such_page.md' in warnings
-
-
-def test_a_link_to_a_missing_heading_fails_the_build(repo_root, tmp_path):
-    src = _copy_docs(repo_root, str(tmp_path / 'src'))
-    with open(osp.join(src, 'zz_broken.md'), 'w') as f:
-        f.write('# Broken\n\n[a heading](stage2.md#no-such-heading)\n')
-    code, warnings = _build(src, str(tmp_path / 'out'))
-    assert code != 0
-    assert 'no-such-heading' in warnings
+    assert named in warnings
