@@ -19,9 +19,11 @@ from .device_colour_ops import NUM_PARAMS, apply_colour
 __all__ = ['DeviceColourDataPreprocessor', 'stack_colour_params']
 
 
-def stack_colour_params(data_samples: Optional[Sequence], num_views: int,
-                        device) -> Optional[torch.Tensor]:
-    """The batch's parameters as (V, B, NUM_PARAMS), or None when no sample has them.
+def stack_colour_params(data_samples: Optional[Sequence],
+                        num_views: int) -> Optional[torch.Tensor]:
+    """The batch's parameters as (V, B, NUM_PARAMS) on the CPU, or None when no sample has
+    them. They stay on the host: :func:`apply_colour` reads them there to pick each sample's
+    ops, so a copy to the batch's device would only be copied back.
 
     Raises:
         ValueError: If only some samples have them, or their shape is not (V, NUM_PARAMS).
@@ -38,7 +40,7 @@ def stack_colour_params(data_samples: Optional[Sequence], num_views: int,
     if params.shape[0] != num_views or params.shape[2] != NUM_PARAMS:
         raise ValueError(f'colour on device: each sample needs ({num_views}, {NUM_PARAMS}) '
                          f'colour_params (one row per view), got {tuple(params.shape[::2])}')
-    return params.to(device)
+    return params
 
 
 @MODELS.register_module()
@@ -67,7 +69,7 @@ class DeviceColourDataPreprocessor(SelfSupDataPreprocessor):
             [data.get('inputs'), data.get('data_samples')])
         single = not isinstance(batch_inputs, list)
         views: List[torch.Tensor] = [batch_inputs] if single else list(batch_inputs)
-        params = stack_colour_params(batch_data_samples, len(views), views[0].device)
+        params = stack_colour_params(batch_data_samples, len(views))
         out = []
         for v, view in enumerate(views):
             if self._channel_conversion:
