@@ -7,11 +7,11 @@ grayscale, Gaussian blur, solarize), the PIL op the configs run on the CPU
 [0, 1] by (a) torchvision's ``transforms.v2.functional`` and (b) kornia, each output
 rounded to 0-255, and (c) the device path as it runs (torchvision, with PIL's 8-bit steps:
 :func:`~orl_mm.models.data_preprocessors.device_colour_ops.apply_colour`). Crops: 224 x 224
-random resized crops (PIL bilinear) of the real photos, parameters drawn from the
-pipelines' distributions (jitter factors U(0.6, 1.4), U(0.6, 1.4), U(0.8, 1.2),
-U(-0.1, 0.1); sigma U(0.1, 2); threshold 128). Rows ``colour 1`` / ``colour 2``: the whole
-list as the pipelines draw it (jitter p 0.8 in a random order, grey p 0.2, blur p 1 / 0.1,
-solarize p 0 / 0.2), PIL chain against the device path.
+random resized crops (torchvision's draw, PIL bilinear) of the real photos, parameters
+drawn by the pipelines' own transforms (``configs/_base_/datasets/byol_color.py`` turned
+into its ``Device*`` halves: jitter factors, blur sigma, solarize threshold). Rows
+``colour 1`` / ``colour 2``: the whole list as the pipeline draws it (``color_1`` /
+``color_2``), PIL chain against the device path.
 
 Reports per op and backend the max absolute difference (0-255) over all pixels and the
 PSNR (dB, pooled over all crops). kornia is needed only here (the project runs the
@@ -25,37 +25,46 @@ import argparse
 import glob
 import math
 import os.path as osp
+import random
 import time
 
 import numpy as np
 import torch
+import torchvision.transforms as T
 import torchvision.transforms.functional as TF
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import TRANSFORMS
 from PIL import Image, ImageFilter, ImageOps
 
+import orl_mm  # noqa: F401  (registers the Device* transforms)
 from orl_mm.models.data_preprocessors.device_colour_ops import (FIELD, apply_colour,
                                                                 blur_kernel_size, identity_params,
                                                                 tv_colour_op)
+from orl_mm.utils import device_transforms
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 OPS = ('brightness', 'contrast', 'saturation', 'hue', 'grayscale', 'blur', 'solarize')
-#: The two colour lists: (blur p, solarize p) (configs/_base_/datasets/byol_color.py).
-CHAINS = {'colour 1': (1., 0.), 'colour 2': (0.1, 0.2)}
+#: The pipelines' colour ops and their parameters (the whole lists and each op's draw).
+COLOUR = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', 'byol_color.py'))
+#: Row name -> the colour list of byol_color.py it draws from.
+CHAINS = {'colour 1': 'color_1', 'colour 2': 'color_2'}
 JITTER = ('brightness', 'contrast', 'saturation', 'hue')
 
 
-def draw_chain(rng: np.random.RandomState, blur_p: float, solarize_p: float) -> np.ndarray:
-    """One view's colour parameters from the pipelines' distributions."""
-    params = identity_params()
-    if rng.rand() < 0.8:
-        params[:4] = rng.permutation(4)
-        params[4:8] = [rng.uniform(0.6, 1.4), rng.uniform(0.6, 1.4), rng.uniform(0.8, 1.2),
-                       rng.uniform(-0.1, 0.1)]
-    params[FIELD['grey']] = rng.rand() < 0.2
-    if rng.rand() < blur_p:
-        params[FIELD['sigma']] = rng.uniform(0.1, 2.)
-    if rng.rand() < solarize_p:
-        params[FIELD['solarize_thr']] = 128.
-    return params
+def chain_transforms(name: str) -> list:
+    """The worker half of one colour list of ``byol_color.py`` (``color_1`` / ``color_2``):
+    its ops as the device path builds them, so the draws are the pipeline's own."""
+    return [TRANSFORMS.build(t) for t in device_transforms(COLOUR[name])
+            if t['type'] != 'PILToArray']
+
+
+def draw_chain(transforms: list) -> np.ndarray:
+    """One view's colour parameters, drawn by the list's own transforms."""
+    results = {}
+    for t in transforms:
+        results = t(results)
+    return results.get('colour_params', identity_params())
 
 
 def pil_chain(img: Image.Image, params: np.ndarray) -> Image.Image:
@@ -122,63 +131,64 @@ def device_op(x: torch.Tensor, op: str, value: float) -> torch.Tensor:
 BACKENDS = dict(torchvision=tv_colour_op, kornia=kornia_op, device=device_op)
 
 
-def draw(op: str, rng: np.random.RandomState) -> float:
-    return dict(brightness=lambda: rng.uniform(0.6, 1.4), contrast=lambda: rng.uniform(0.6, 1.4),
-                saturation=lambda: rng.uniform(0.8, 1.2), hue=lambda: rng.uniform(-0.1, 0.1),
-                grayscale=lambda: 1., blur=lambda: rng.uniform(0.1, 2.),
-                solarize=lambda: 128.)[op]()
+def op_draws() -> dict:
+    """Each op's own draw from the pipelines' transforms: op -> () -> value (jitter factors
+    from colour jitter's, sigma from colour 1's blur's, colour 2's solarize threshold)."""
+    jitter = TRANSFORMS.build(device_transforms(COLOUR.color_jitter.transforms)[0])
+    blur = TRANSFORMS.build(device_transforms([COLOUR.color_1[2]])[0])
+    thr = float(COLOUR.solarize_2.thr)
+    draws = {op: (lambda k=k: jitter._rand_params()[1 + k]) for k, op in enumerate(JITTER)}
+    draws.update(grayscale=lambda: 1., blur=lambda: float(blur.random_magnitude()),
+                 solarize=lambda: thr)
+    return draws
 
 
-def crops(folder: str, n: int, rng: np.random.RandomState):
-    """``n`` 224 px random resized crops (scale 0.08-1) of the photos, PIL bilinear."""
+def crops(folder: str, n: int):
+    """``n`` 224 px random resized crops (scale 0.08-1, torchvision's draw) of the photos,
+    PIL bilinear."""
     files = sorted(glob.glob(osp.join(folder, '*.jpg')))
     if not files:
         raise SystemExit(f'no .jpg photos in {folder}: give a folder of photos with --data')
     for i in range(n):
         img = Image.open(files[i % len(files)]).convert('RGB')
-        w, h = img.size
-        for _ in range(10):
-            area = rng.uniform(0.08, 1.) * w * h
-            ratio = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
-            cw, ch = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
-            if 0 < cw <= w and 0 < ch <= h:
-                break
-        else:
-            cw, ch = w, h
-        top, left = rng.randint(0, h - ch + 1), rng.randint(0, w - cw + 1)
-        yield img.crop((left, top, left + cw, top + ch)).resize((224, 224), Image.BILINEAR)
+        box = T.RandomResizedCrop.get_params(img, [0.08, 1.], [3 / 4, 4 / 3])
+        yield TF.resized_crop(img, *box, [224, 224], T.InterpolationMode.BILINEAR)
 
 
 def to_u8(x: torch.Tensor) -> np.ndarray:
     return (x[0].clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
 
 
+def _add(stats: list, got: np.ndarray, want: np.ndarray, n: int) -> None:
+    """Accumulate one crop's (max abs diff, MSE / n, mean abs diff / n)."""
+    diff = np.abs(got.astype(np.int16) - want)
+    stats[0] = max(stats[0], int(diff.max()))
+    stats[1] += float((diff.astype(np.float64) ** 2).mean()) / n
+    stats[2] += float(diff.mean()) / n
+
+
 def measure(folder: str, n: int, seed: int = 0) -> dict:
     """{(op, backend): (max abs diff, PSNR dB, mean abs diff)} over ``n`` crops."""
-    rng = np.random.RandomState(seed)
+    np.random.seed(seed)  # the transforms draw from numpy's, Python's and torch's streams
+    random.seed(seed)
+    torch.manual_seed(seed)
+    draws = op_draws()
+    chains = {chain: chain_transforms(name) for chain, name in CHAINS.items()}
     stats = {(op, b): [0, 0., 0.] for op in OPS for b in BACKENDS}
     stats.update({(chain, 'device'): [0, 0., 0.] for chain in CHAINS})
     start = time.time()
-    for i, crop in enumerate(crops(folder, n, rng)):
+    for i, crop in enumerate(crops(folder, n)):
         x = TF.to_tensor(crop)[None]
         for op in OPS:
-            value = draw(op, rng)
+            value = draws[op]()
             want = np.asarray(pil_op(crop, op, value), dtype=np.int16)
             for backend, fn in BACKENDS.items():
-                diff = np.abs(to_u8(fn(x, op, value)).astype(np.int16) - want)
-                s = stats[op, backend]
-                s[0] = max(s[0], int(diff.max()))
-                s[1] += float((diff.astype(np.float64) ** 2).mean()) / n
-                s[2] += float(diff.mean()) / n
-        for chain, (blur_p, solarize_p) in CHAINS.items():
-            params = draw_chain(rng, blur_p, solarize_p)
+                _add(stats[op, backend], to_u8(fn(x, op, value)), want, n)
+        for chain, transforms in chains.items():
+            params = draw_chain(transforms)
             want = np.asarray(pil_chain(crop, params), dtype=np.int16)
-            got = to_u8(apply_colour(x, torch.from_numpy(params)[None]))
-            diff = np.abs(got.astype(np.int16) - want)
-            s = stats[chain, 'device']
-            s[0] = max(s[0], int(diff.max()))
-            s[1] += float((diff.astype(np.float64) ** 2).mean()) / n
-            s[2] += float(diff.mean()) / n
+            _add(stats[chain, 'device'], to_u8(apply_colour(x, torch.from_numpy(params)[None])),
+                 want, n)
         if (i + 1) % 50 == 0 or i + 1 == n:
             rate = (i + 1) / (time.time() - start)
             print(f'{i + 1}/{n} crops, {rate:.1f} crops/s, ETA {(n - i - 1) / rate:.0f} s',
@@ -196,6 +206,7 @@ def main() -> None:
     if args.crops < 1:
         parser.error('--crops must be at least 1')
     torch.set_num_threads(1)
+    init_default_scope('mmpretrain')
     result = measure(args.data, args.crops)
     print(f'\n{args.crops} crops of {args.data}; vs the PIL op, 0-255 scale\n')
     print('| op | torchvision v2: max abs | PSNR dB | mean abs | kornia: max abs | PSNR dB '

@@ -10,9 +10,10 @@ applies jitter, grayscale, blur and solarize to the batch on its device
 parsed, so a ``_base_`` variant of ``byol_color.py`` would need a copy of every pipeline
 file that uses it; rewriting the loaded config keeps each pipeline written once.
 """
-from typing import Any
+import copy
+from typing import Any, List
 
-__all__ = ['DEVICE_TYPES', 'colour_on_device_config']
+__all__ = ['DEVICE_TYPES', 'colour_on_device_config', 'device_transforms']
 
 #: PIL colour op -> its worker half on the device path (same arguments and draws).
 DEVICE_TYPES = {
@@ -52,6 +53,14 @@ def _rewrite(node: Any, found: dict) -> None:
         found['pack'] += 1
     for value in node.values():
         _rewrite(value, found)
+
+
+def device_transforms(transforms: List[Any]) -> List[Any]:
+    """A copy of a transform list with each PIL colour op replaced by its ``Device*`` half
+    (:data:`DEVICE_TYPES`; e.g. ``byol_color.py``'s ``color_1`` for a benchmark)."""
+    out = copy.deepcopy(list(transforms))
+    _rewrite(out, dict(ops=0, pack=0))
+    return out
 
 
 def colour_on_device_config(cfg) -> None:
